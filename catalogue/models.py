@@ -1,0 +1,125 @@
+"""The catalogue's tables: an index of what the registries' git history holds.
+
+Everything here can be rebuilt from git (`catalogue reindex`); later issues add tables that git
+cannot rebuild (users, grants, decisions).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Registry(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    url: str = Field(unique=True, description="Where it was registered from: a path or a URL")
+    git_path: str = Field(description="The local git directory the indexer reads")
+    head_sha: str | None = Field(default=None, description="The last commit of main indexed")
+    indexed_at: datetime | None = None
+
+
+class Department(SQLModel, table=True):
+    slug: str = Field(primary_key=True)
+    name: str
+    registry_id: int = Field(foreign_key="registry.id", index=True)
+
+
+class Partner(SQLModel, table=True):
+    slug: str = Field(primary_key=True)
+    name: str
+    registry_id: int = Field(foreign_key="registry.id", index=True)
+
+
+class Dataset(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("department", "slug"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    registry_id: int = Field(foreign_key="registry.id", index=True)
+    department: str = Field(index=True)
+    slug: str
+    title: str
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    owners: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    licence: str = "OGL-UK-3.0"
+    classification: str = "OFFICIAL"
+    personal_data: bool = False
+    visibility: str = "internal"
+    update_frequency: str | None = None
+    derived_from: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    temporal_coverage: str | None = None
+    spatial_coverage: str | None = None
+    contact: str | None = None
+    extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime
+    updated_at: datetime
+    metadata_sha: str | None = Field(default=None, description="Commit of the last good metadata")
+    retired: bool = False
+    retired_sha: str | None = None
+    version_count: int = 0
+
+    @property
+    def key(self) -> str:
+        return f"{self.department}/{self.slug}"
+
+
+class Version(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("dataset_id", "number"),
+        UniqueConstraint("dataset_id", "commit_sha"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    dataset_id: int = Field(foreign_key="dataset.id", index=True)
+    number: int
+    commit_sha: str = Field(index=True)
+    author_name: str
+    author_email: str
+    authored_at: datetime
+    message: str = Field(sa_column=Column(Text, nullable=False))
+    size: int = 0
+
+
+class VersionFile(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="version.id", index=True)
+    path: str = Field(description="Relative to the dataset folder")
+    md5: str = Field(index=True)
+    size: int | None = None
+    nfiles: int | None = None
+    source: str = Field(description="The .dvc file or dvc.lock that records it")
+
+
+class LineageEdge(SQLModel, table=True):
+    """Version `version_id` was derived from something upstream.
+
+    kind: `declared` (derived_from in dataset.yaml), `pipeline` (dvc.lock deps), `import`
+    (a `dvc import` from another registry). The upstream is a dataset of this catalogue
+    (`upstream_key`, and `upstream_version_id` where the hash pins one), or outside it
+    (`upstream_ref`: a URL or another registry's repo url).
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="version.id", index=True)
+    kind: str
+    upstream_key: str | None = Field(default=None, index=True, description="department/dataset")
+    upstream_version_id: int | None = Field(default=None, foreign_key="version.id")
+    upstream_ref: str | None = None
+    upstream_path: str | None = None
+    upstream_rev: str | None = None
+
+
+class Problem(SQLModel, table=True):
+    """Something wrong in a registry, on one dataset (`dataset_key`) or on the registry itself."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    registry_id: int = Field(foreign_key="registry.id", index=True)
+    dataset_key: str | None = Field(default=None, index=True)
+    file: str
+    line: int | None = None
+    message: str = Field(sa_column=Column(Text, nullable=False))
+    commit_sha: str

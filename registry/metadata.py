@@ -1,0 +1,125 @@
+"""`dataset.yaml` and `catalogue.yaml`: the registry format's metadata, validated.
+
+The same validator serves the indexer, `catalogue push` and the pre-receive hook, so a file that
+one accepts the others accept too.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from registry.problems import FileProblems, Problem, line_of, load_yaml
+
+DATASET_FILE = "dataset.yaml"
+CATALOGUE_FILE = "catalogue.yaml"
+DEFAULT_LICENCE = "OGL-UK-3.0"
+CLASSIFICATIONS = ("OFFICIAL", "OFFICIAL-SENSITIVE")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+Text = str
+
+
+class DatasetMetadata(BaseModel):
+    """The keys of `dataset.yaml`. Unknown keys are kept in `extra`."""
+
+    model_config = ConfigDict(extra="allow", strict=True, frozen=True)
+
+    title: Text = Field(min_length=1)
+    owners: list[Text] = Field(min_length=1)
+    description: Text = ""
+    tags: list[Text] = []
+    licence: Text = DEFAULT_LICENCE
+    classification: Literal["OFFICIAL", "OFFICIAL-SENSITIVE"] = "OFFICIAL"
+    personal_data: bool = False
+    visibility: Literal["department", "internal"] | None = None
+    update_frequency: Text | None = None
+    derived_from: list[Text] = []
+    temporal_coverage: Text | None = None
+    spatial_coverage: Text | None = None
+    contact: Text | None = None
+
+    @field_validator("owners")
+    @classmethod
+    def _emails(cls, owners: list[str]) -> list[str]:
+        for owner in owners:
+            if not EMAIL.match(owner):
+                raise ValueError(f"{owner!r} is not an email address")
+        return owners
+
+    @field_validator("title")
+    @classmethod
+    def _not_blank(cls, title: str) -> str:
+        if not title.strip():
+            raise ValueError("must not be blank")
+        return title.strip()
+
+    @property
+    def effective_visibility(self) -> str:
+        """`department` for sensitive or personal data unless said otherwise, else `internal`."""
+        if self.visibility:
+            return self.visibility
+        if self.classification == "OFFICIAL-SENSITIVE" or self.personal_data:
+            return "department"
+        return "internal"
+
+    @property
+    def extra(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+class Organisation(BaseModel):
+    model_config = ConfigDict(strict=True, frozen=True)
+
+    slug: str
+    name: str = Field(min_length=1)
+
+    @field_validator("slug")
+    @classmethod
+    def _slug(cls, slug: str) -> str:
+        if not SLUG.match(slug):
+            raise ValueError(f"{slug!r} is not a slug (lower-case letters, digits, hyphens)")
+        return slug
+
+
+class CatalogueFile(BaseModel):
+    """The keys of a registry's `catalogue.yaml`."""
+
+    model_config = ConfigDict(extra="allow", strict=True, frozen=True)
+
+    name: str = Field(min_length=1)
+    departments: list[Organisation] = []
+    partners: list[Organisation] = []
+
+
+def _parse(model: type[BaseModel], path: str, text: str) -> Any:
+    data, node = load_yaml(path, text)
+    if not isinstance(data, dict):
+        raise FileProblems([Problem(path, "must be a mapping of keys to values", 1)])
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            field = ".".join(str(part) for part in loc) or "(file)"
+            message = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "missing":
+                message = f"{field} is required"
+                problems.append(Problem(path, message, None))
+                continue
+            problems.append(Problem(path, f"{field}: {message}", line_of(node, loc)))
+        raise FileProblems(problems) from None
+
+
+def parse_dataset_yaml(path: str, text: str) -> DatasetMetadata:
+    """Validate a `dataset.yaml`; raises FileProblems listing every problem found."""
+    return _parse(DatasetMetadata, path, text)
+
+
+def parse_catalogue_yaml(path: str, text: str) -> CatalogueFile:
+    """Validate a `catalogue.yaml`; raises FileProblems listing every problem found."""
+    return _parse(CatalogueFile, path, text)

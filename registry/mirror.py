@@ -1,0 +1,36 @@
+"""Local git directories for registries: a path is read in place, a URL through a mirror clone."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import git
+
+
+class MirrorFailed(Exception):
+    """Cloning or fetching a registry's URL failed; the message says why."""
+
+
+def is_local(path_or_url: str) -> bool:
+    return "://" not in path_or_url and not re.match(r"^[\w.-]+@[\w.-]+:", path_or_url)
+
+
+def mirror_path(mirrors: Path, url: str) -> Path:
+    name = re.sub(r"[^A-Za-z0-9]+", "-", url).strip("-")[-60:]
+    digest = hashlib.sha1(url.encode()).hexdigest()[:10]
+    return mirrors / f"{name}-{digest}.git"
+
+
+def update_mirror(mirrors: Path, url: str) -> Path:
+    """Clone `url` as a bare mirror the first time, fetch it afterwards; returns the git dir."""
+    target = mirror_path(mirrors, url)
+    try:
+        if target.exists():
+            git.Repo(target).git.fetch("--prune", "origin", "+refs/heads/*:refs/heads/*")
+        else:
+            git.Repo.clone_from(url, target, mirror=True)
+    except git.GitCommandError as exc:
+        raise MirrorFailed(f"could not fetch {url}: {exc.stderr.strip() or exc}") from None
+    return target
