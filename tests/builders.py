@@ -1,0 +1,87 @@
+"""Builders for tests: registries made with the real `git` and `dvc` commands (never the
+project's own writer), so the indexer is checked against what teams actually produce."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import yaml
+
+AUTHORS = {
+    "asha": ("Asha Patel", "asha.patel@council.example.gov.uk"),
+    "ben": ("Ben Okafor", "ben.okafor@council.example.gov.uk"),
+    "cara": ("Cara Jones", "cara.jones@council.example.gov.uk"),
+}
+
+
+def sh(args: list[str], cwd: Path, env: dict[str, str] | None = None,
+       check: bool = True) -> subprocess.CompletedProcess:
+    full_env = dict(os.environ, DVC_NO_ANALYTICS="1", **(env or {}))
+    done = subprocess.run(args, cwd=cwd, env=full_env, capture_output=True, text=True)
+    if check and done.returncode != 0:
+        raise AssertionError(f"{args} failed in {cwd}:\n{done.stdout}\n{done.stderr}")
+    return done
+
+
+class RegistryBuilder:
+    """A registry in `path` with a local DVC remote beside it, driven by git and dvc."""
+
+    def __init__(self, path: Path, departments: dict[str, str] | None = None,
+                 name: str = "Test council registry", partners: dict[str, str] | None = None):
+        self.path = path
+        self.remote = path.parent / f"{path.name}-storage"
+        path.mkdir(parents=True)
+        self.remote.mkdir()
+        sh(["git", "init", "-q", "-b", "main"], path)
+        sh(["dvc", "init", "-q"], path)
+        sh(["dvc", "remote", "add", "-d", "storage", str(self.remote)], path)
+        catalogue = {"name": name, "departments": [
+            {"slug": s, "name": n} for s, n in (departments or {"housing": "Housing"}).items()]}
+        if partners:
+            catalogue["partners"] = [{"slug": s, "name": n} for s, n in partners.items()]
+        self.write("catalogue.yaml", yaml.safe_dump(catalogue, sort_keys=False))
+        self.commit("Create registry", "asha")
+
+    def write(self, rel: str, content: str | bytes) -> Path:
+        target = self.path / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content)
+        return target
+
+    def metadata(self, key: str, **fields) -> None:
+        fields.setdefault("title", key.split("/")[1].replace("-", " ").title())
+        fields.setdefault("owners", ["owner@council.example.gov.uk"])
+        self.write(f"{key}/dataset.yaml", yaml.safe_dump(fields, sort_keys=False))
+
+    def dvc_add(self, key: str, files: dict[str, str | bytes]) -> None:
+        paths = [str(self.write(f"{key}/{name}", content).relative_to(self.path))
+                 for name, content in files.items()]
+        sh(["dvc", "add", "-q", *paths], self.path)
+
+    def commit(self, message: str, author: str = "asha") -> str:
+        name, email = AUTHORS[author]
+        sh(["git", "add", "-A"], self.path)
+        sh(["git", "-c", f"user.name={name}", "-c", f"user.email={email}", "commit", "-q",
+            "--allow-empty", "-m", message], self.path)
+        return self.head()
+
+    def push(self) -> None:
+        sh(["dvc", "push", "-q"], self.path)
+
+    def head(self) -> str:
+        return sh(["git", "rev-parse", "HEAD"], self.path).stdout.strip()
+
+    def version(self, key: str, files: dict[str, str | bytes], message: str,
+                author: str = "asha", **metadata) -> str:
+        """Write metadata (first time, or when given) and data, dvc add, commit, dvc push."""
+        if metadata or not (self.path / key / "dataset.yaml").exists():
+            self.metadata(key, **metadata)
+        self.dvc_add(key, files)
+        sha = self.commit(message, author)
+        self.push()
+        return sha

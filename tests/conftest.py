@@ -1,0 +1,58 @@
+"""Fixtures shared by every test: a fresh database (SQLite, or PostgreSQL when DATABASE_URL is
+set), a catalogue on it, and registries built with the real git and dvc."""
+
+from __future__ import annotations
+
+import os
+import sys  # noqa: E402
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from catalogue.core import Catalogue
+from catalogue.settings import Settings, normalise_database_url
+from tests.builders import RegistryBuilder
+
+# The `dvc` and `catalogue` commands of this interpreter's environment, even when not activated.
+os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+os.environ.setdefault("GIT_CONFIG_NOSYSTEM", "1")
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    """A database of its own for one test: a SQLite file, or a new PostgreSQL database."""
+    server = os.environ.get("DATABASE_URL")
+    if not server:
+        yield f"sqlite:///{tmp_path / 'catalogue.sqlite'}"
+        return
+    server = normalise_database_url(server)
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield server.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings(instance=tmp_path / "instance", database_url=database_url)
+
+
+@pytest.fixture
+def catalogue(settings: Settings) -> Iterator[Catalogue]:
+    cat = Catalogue(settings)
+    yield cat
+    cat.close()
+
+
+@pytest.fixture
+def registry(tmp_path: Path) -> RegistryBuilder:
+    """An empty registry (catalogue.yaml only) with departments housing and public-health."""
+    return RegistryBuilder(tmp_path / "registry",
+                           {"housing": "Housing", "public-health": "Public Health"})
