@@ -190,8 +190,11 @@ def _external(s: Session, reader: Reader, edge: LineageEdge) -> LineageLink:
         return link
     if not can_read(reader, up):
         return LineageLink(kind=edge.kind, restricted=True)
-    number = s.exec(select(Version.number).where(Version.dataset_id == up.id,
-                                                 Version.commit_sha == edge.upstream_rev)).first()
+    number = s.exec(
+        select(Version.number).join(VersionFile, VersionFile.version_id == Version.id)
+        .where(Version.dataset_id == up.id, VersionFile.md5 == edge.upstream_md5)
+        .order_by(Version.number)
+    ).first() if edge.upstream_md5 else None
     return LineageLink(kind=edge.kind, dataset=up.key, title=up.title, version=number,
                        ref=edge.upstream_ref, path=edge.upstream_path, rev=edge.upstream_rev)
 

@@ -47,8 +47,10 @@ def lineage_edges(
     for contents in snap.contents:
         for dep in contents.dependencies:
             if dep.repo_url:
+                imported = contents.outputs[0].md5 if len(contents.outputs) == 1 else None
                 add(LineageEdge(version_id=version.id, kind="import", upstream_ref=dep.repo_url,
-                                upstream_path=dep.path, upstream_rev=dep.rev_lock))
+                                upstream_path=dep.path, upstream_rev=dep.rev_lock,
+                                upstream_md5=imported))
                 continue
             if not dep.source.endswith(LOCK_FILE) or "://" in dep.path or dep.path.startswith(own):
                 continue

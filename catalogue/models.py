@@ -111,6 +111,7 @@ class LineageEdge(SQLModel, table=True):
     upstream_ref: str | None = None
     upstream_path: str | None = None
     upstream_rev: str | None = None
+    upstream_md5: str | None = Field(default=None, description="Hash of what was imported")
 
 
 class Problem(SQLModel, table=True):

@@ -7,9 +7,18 @@ one accepts the others accept too.
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from datetime import date
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
 from registry.problems import FileProblems, Problem, line_of, load_yaml
 
@@ -20,7 +29,23 @@ CLASSIFICATIONS = ("OFFICIAL", "OFFICIAL-SENSITIVE")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
-Text = str
+
+
+def _as_text(value: object) -> object:
+    """YAML reads `2024-04-01` as a date and `2024` as a number; both are fine as text here."""
+    if isinstance(value, date | int | float) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _email(value: str) -> str:
+    if not EMAIL.match(value):
+        raise ValueError(f"{value!r} is not an email address")
+    return value
+
+
+Text = Annotated[str, BeforeValidator(_as_text)]
+Email = Annotated[str, AfterValidator(_email)]
 
 
 class DatasetMetadata(BaseModel):
@@ -29,7 +54,7 @@ class DatasetMetadata(BaseModel):
     model_config = ConfigDict(extra="allow", strict=True, frozen=True)
 
     title: Text = Field(min_length=1)
-    owners: list[Text] = Field(min_length=1)
+    owners: list[Email] = Field(min_length=1)
     description: Text = ""
     tags: list[Text] = []
     licence: Text = DEFAULT_LICENCE
@@ -41,14 +66,6 @@ class DatasetMetadata(BaseModel):
     temporal_coverage: Text | None = None
     spatial_coverage: Text | None = None
     contact: Text | None = None
-
-    @field_validator("owners")
-    @classmethod
-    def _emails(cls, owners: list[str]) -> list[str]:
-        for owner in owners:
-            if not EMAIL.match(owner):
-                raise ValueError(f"{owner!r} is not an email address")
-        return owners
 
     @field_validator("title")
     @classmethod

@@ -85,3 +85,51 @@ class RegistryBuilder:
         sha = self.commit(message, author)
         self.push()
         return sha
+
+
+def fast_history(path: Path, datasets: int, commits: int, departments: int = 4) -> Path:
+    """A registry with a long history, written by `git fast-import` (real git, real commits).
+
+    Each commit after the first gives one dataset a new `.dvc` hash, so there are `commits`
+    versions in all. No DVC bytes: indexing reads git only.
+    """
+    path.mkdir(parents=True)
+    sh(["git", "init", "-q", "-b", "main"], path)
+    depts = [f"dept-{d}" for d in range(departments)]
+    keys = [f"{depts[i % departments]}/dataset-{i:05d}" for i in range(datasets)]
+    out: list[str] = []
+
+    def blob(name: str, text: str) -> None:
+        data = text.encode()
+        out.append(f"M 100644 inline {name}\ndata {len(data)}\n")
+        out.append(text + "\n")
+
+    def dvc(n: int) -> str:
+        md5 = f"{n:032x}"
+        return f"outs:\n- md5: {md5}\n  size: {100 + n}\n  hash: md5\n  path: data.csv\n"
+
+    def commit(i: int, message: str, files: list[tuple[str, str]]) -> None:
+        who = list(AUTHORS.values())[i % len(AUTHORS)]
+        when = 1_700_000_000 + i * 60
+        msg = message.encode()
+        out.append(f"commit refs/heads/main\nauthor {who[0]} <{who[1]}> {when} +0000\n"
+                   f"committer {who[0]} <{who[1]}> {when} +0000\ndata {len(msg)}\n{message}\n")
+        for name, text in files:
+            blob(name, text)
+
+    first = [("catalogue.yaml", yaml.safe_dump({
+        "name": "Long history", "departments": [{"slug": d, "name": d.title()} for d in depts]}))]
+    for key in keys:
+        first.append((f"{key}/dataset.yaml",
+                      yaml.safe_dump({"title": key.split("/")[1], "owners": ["o@c.gov.uk"]})))
+        first.append((f"{key}/data.csv.dvc", dvc(0)))
+    commit(0, "Initial datasets", first)
+    for i in range(1, commits - datasets + 1):
+        key = keys[i % datasets]
+        commit(i, f"Update {key}", [(f"{key}/data.csv.dvc", dvc(i))])
+    stream = "".join(out).encode()
+    done = subprocess.run(["git", "fast-import", "--quiet"], cwd=path, input=stream,
+                          capture_output=True)
+    if done.returncode != 0:
+        raise AssertionError(done.stderr.decode())
+    return path

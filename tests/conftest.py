@@ -22,21 +22,35 @@ os.environ.setdefault("GIT_CONFIG_NOSYSTEM", "1")
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> Iterator[str]:
-    """A database of its own for one test: a SQLite file, or a new PostgreSQL database."""
+def make_database_url(tmp_path: Path) -> Iterator:
+    """Makes databases of this test's own: SQLite files, or new PostgreSQL databases."""
     server = os.environ.get("DATABASE_URL")
-    if not server:
-        yield f"sqlite:///{tmp_path / 'catalogue.sqlite'}"
-        return
-    server = normalise_database_url(server)
-    name = f"test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield server.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    created: list[str] = []
+
+    def make() -> str:
+        name = f"test_{uuid.uuid4().hex[:12]}"
+        if not server:
+            return f"sqlite:///{tmp_path / (name + '.sqlite')}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        created.append(name)
+        return base.rsplit("/", 1)[0] + f"/{name}"
+
+    if server:
+        base = normalise_database_url(server)
+        admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    yield make
+    if server:
+        with admin.connect() as conn:
+            for name in created:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def database_url(make_database_url) -> str:
+    """A database of its own for one test: a SQLite file, or a new PostgreSQL database."""
+    return make_database_url()
 
 
 @pytest.fixture

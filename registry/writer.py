@@ -1,0 +1,243 @@
+"""Writing to a registry's working copy: the steps a team runs by hand, done for it.
+
+`dvc add` (or `dvc repro`, or `dvc import`), `git commit` with a given author and date, then
+`dvc push`. DVC runs in-process through its Python API (a `dvc` process costs about a second to
+start); git runs as the `git` command, so hooks and config behave as they do for a person.
+
+    writer = RegistryWriter(path, site_cache)
+    writer.write_version("housing/rough-sleeping", {"counts.csv": data}, "March count",
+                         Author("Priya Shah", "priya.shah@council.example.gov.uk"))
+
+The pieces (`put`, `write_metadata`, `track`, `reproduce`, `import_data`, `commit`, `push`) are
+public too, for versions that are not just "these files, added".
+"""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+import shutil
+import subprocess
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from registry.dvc_env import configure_dvc, dvc_environment
+from registry.metadata import DATASET_FILE, SLUG
+
+if TYPE_CHECKING:
+    from dvc.repo import Repo
+
+Content = bytes | str
+
+
+class WriteFailed(Exception):
+    """A git or DVC step failed; the message says which and why."""
+
+
+class NothingToCommit(WriteFailed):
+    """The paths to commit hold no change since the last commit."""
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str
+    email: str
+
+
+class RegistryWriter:
+    """A registry working copy (a git + DVC checkout of `main`) that versions are written into.
+
+    Every DVC call runs with analytics off and DVC's site cache in `site_cache`.
+    """
+
+    def __init__(self, path: Path, site_cache: Path):
+        self.path = Path(path).resolve()
+        self.site_cache = Path(site_cache)
+        if not (self.path / ".dvc").is_dir():
+            raise WriteFailed(f"{self.path} is not a DVC registry (it has no .dvc folder)")
+        configure_dvc(self.site_cache)
+
+    # Files
+
+    def put(self, dataset: str, files: Mapping[str, Content]) -> list[str]:
+        """Write `files` (names relative to the dataset folder) into `<department>/<dataset>/`.
+
+        A name with a slash writes into a directory, which is replaced as a whole: the
+        directory holds exactly the files given. Returns the registry-relative paths of the
+        top-level entries written (what `track` takes).
+        """
+        folder = self._folder(dataset)
+        tops: dict[str, None] = {}
+        for name in files:
+            tops.setdefault(self._inside(dataset, name).split("/", 1)[0], None)
+        for top in tops:
+            target = self.path / folder / top
+            if target.is_dir() and any("/" in n and n.split("/", 1)[0] == top for n in files):
+                shutil.rmtree(target)
+        for name, content in files.items():
+            target = self.path / folder / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, str):
+                target.write_text(content, encoding="utf-8")
+            else:
+                target.write_bytes(content)
+        return [f"{folder}/{top}" for top in tops]
+
+    def write_metadata(self, dataset: str, metadata: Mapping[str, Any]) -> str:
+        """Write the dataset's `dataset.yaml` (multi-line text as YAML block scalars)."""
+        text = yaml.dump(dict(metadata), Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+                         width=100)
+        return self.put(dataset, {DATASET_FILE: text})[0]
+
+    # DVC
+
+    def track(self, paths: Sequence[str]) -> list[str]:
+        """`dvc add` files or directories (registry-relative); returns their `.dvc` files."""
+        with self._dvc() as repo:
+            try:
+                repo.add([str(self.path / p) for p in paths])
+            except Exception as exc:  # DVC raises many kinds; say which step failed
+                raise WriteFailed(f"dvc add {' '.join(paths)} failed: {exc}") from exc
+        return [f"{p}.dvc" for p in paths]
+
+    def reproduce(self, pipeline: str) -> None:
+        """`dvc repro` a `dvc.yaml` (registry-relative), so `dvc.lock` records deps and outs.
+
+        Stage commands run through the shell with this process's environment.
+        """
+        with self._dvc() as repo:
+            try:
+                repo.reproduce(str(self.path / pipeline))
+            except Exception as exc:
+                raise WriteFailed(f"dvc repro {pipeline} failed: {exc}") from exc
+
+    def import_data(self, url: str, path: str, out: str, rev: str | None = None) -> str:
+        """`dvc import URL PATH -o OUT`: another registry's output, with its locked revision.
+
+        Returns the `.dvc` file written (registry-relative).
+        """
+        (self.path / out).parent.mkdir(parents=True, exist_ok=True)
+        with self._dvc() as repo:
+            try:
+                repo.imp(url, path, out=str(self.path / out), rev=rev)
+            except Exception as exc:
+                raise WriteFailed(f"dvc import {url} {path} failed: {exc}") from exc
+        return f"{out}.dvc"
+
+    def push(self, targets: Sequence[str] | None = None) -> int:
+        """`dvc push` the outputs of `targets` (`.dvc` files, `dvc.yaml`s or outputs,
+        registry-relative), or of the whole working copy; returns how many files were sent."""
+        with self._dvc() as repo:
+            try:
+                return repo.push(
+                    targets=[str(self.path / t) for t in targets] if targets else None
+                )
+            except Exception as exc:
+                raise WriteFailed(f"dvc push failed: {exc}") from exc
+
+    # git
+
+    def commit(self, message: str, author: Author, paths: Sequence[str],
+               when: datetime | None = None, committer: Author | None = None) -> str:
+        """Stage `paths` (registry-relative; additions, edits and removals) and commit them
+        on the current branch as `author` at `when` (default: now); returns the new sha."""
+        committer = committer or author
+        stamp = _git_date(when or datetime.now(UTC))
+        env = {
+            "GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email,
+            "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_NAME": committer.name,
+            "GIT_COMMITTER_EMAIL": committer.email, "GIT_COMMITTER_DATE": stamp,
+        }
+        self._git(["add", "-A", "--", *paths])
+        if not self._git(["status", "--porcelain", "--", *paths]).strip():
+            raise NothingToCommit(f"nothing to commit in {', '.join(paths)}")
+        self._git(["commit", "-q", "-m", message, "--", *paths], env)
+        return self.head()
+
+    def head(self) -> str:
+        return self._git(["rev-parse", "HEAD"]).strip()
+
+    # The whole of a simple version
+
+    def write_version(
+        self, dataset: str, files: Mapping[str, Content], message: str, author: Author, *,
+        when: datetime | None = None, metadata: Mapping[str, Any] | None = None,
+        push: bool = True,
+    ) -> str:
+        """Write a dataset's data files (and its metadata, when given), `dvc add` them,
+        commit the dataset folder, and `dvc push` the new bytes; returns the commit sha."""
+        outputs = self.put(dataset, files)
+        if metadata is not None:
+            self.write_metadata(dataset, metadata)
+        dvc_files = self.track(outputs)
+        sha = self.commit(message, author, [self._folder(dataset)], when)
+        if push:
+            self.push(dvc_files)
+        return sha
+
+    # Internals
+
+    @contextmanager
+    def _dvc(self) -> Iterator[Repo]:
+        """DVC's Repo, opened for one operation, with its hints and progress bars silenced."""
+        from dvc.repo import Repo  # DVC is slow to import; only writing needs it
+
+        log = logging.getLogger("dvc")
+        level = log.level
+        log.setLevel(logging.WARNING)
+        try:
+            with Repo(str(self.path)) as repo:
+                repo.scm_context.quiet = True
+                yield repo
+        finally:
+            log.setLevel(level)
+
+    def _git(self, args: list[str], env: dict[str, str] | None = None) -> str:
+        full_env = dvc_environment(self.site_cache)
+        full_env.update(env or {})
+        done = subprocess.run(["git", *args], cwd=self.path, env=full_env, capture_output=True,
+                              text=True)
+        if done.returncode != 0:
+            raise WriteFailed(f"git {args[0]} failed: {(done.stderr or done.stdout).strip()}")
+        return done.stdout
+
+    @staticmethod
+    def _folder(dataset: str) -> str:
+        parts = dataset.split("/")
+        if len(parts) != 2 or not all(SLUG.match(p) for p in parts):
+            raise ValueError(f"{dataset!r} is not a dataset key: write department/dataset")
+        return dataset
+
+    @staticmethod
+    def _inside(dataset: str, name: str) -> str:
+        normal = posixpath.normpath(name)
+        if normal.startswith(("/", "..")) or normal == "." or "\\" in name:
+            raise ValueError(f"{name!r} is not a path inside the folder of {dataset}")
+        return normal
+
+
+def _git_date(when: datetime) -> str:
+    """Git's raw date format (`@<epoch> +hhmm`): exact, and keeps the author's UTC offset."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    offset = int(when.utcoffset().total_seconds() // 60)
+    sign = "+" if offset >= 0 else "-"
+    return f"@{int(when.timestamp())} {sign}{abs(offset) // 60:02d}{abs(offset) % 60:02d}"
+
+
+class _Dumper(yaml.SafeDumper):
+    """YAML as a person writes it: multi-line strings (Markdown) as `|` blocks."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
