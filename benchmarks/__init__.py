@@ -1,0 +1,1 @@
+"""The project's benchmark pipeline (see the root `dvc.yaml`); not part of the test suite."""

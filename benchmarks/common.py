@@ -1,0 +1,106 @@
+"""What the benchmark scripts share: parameters, git, a fresh catalogue, metrics files."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import create_engine, text
+
+from catalogue.core import Catalogue
+from catalogue.settings import Settings, normalise_database_url
+
+ROOT = Path(__file__).resolve().parent.parent
+PARAMS = ROOT / "params.yaml"
+REGISTRY = ROOT / "benchmarks" / "out" / "registry"
+
+
+def load_params(section: str) -> dict[str, Any]:
+    return yaml.safe_load(PARAMS.read_text())[section]
+
+
+def git(*args: str, cwd: Path, env: dict[str, str] | None = None,
+        stdin: bytes | None = None) -> str:
+    """Run git; raise with its output when it fails."""
+    done = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True,
+                          env={**os.environ, "GIT_CONFIG_NOSYSTEM": "1", **(env or {})})
+    if done.returncode != 0:
+        raise RuntimeError(f"git {' '.join(args)} failed: {done.stderr.decode().strip()}")
+    return done.stdout.decode()
+
+
+def copy_registry(source: Path, target: Path) -> Path:
+    """A bare copy of a registry that can take new commits without touching the original."""
+    git("clone", "--bare", "--no-hardlinks", "-q", str(source), str(target), cwd=target.parent)
+    return target
+
+
+@contextmanager
+def fresh_database(folder: Path) -> Iterator[str]:
+    """A database nobody else uses: a SQLite file in `folder`, or, when DATABASE_URL names a
+    PostgreSQL server, a new database on it, dropped afterwards."""
+    server = os.environ.get("DATABASE_URL")
+    if not server:
+        yield f"sqlite:///{folder / 'catalogue.sqlite'}"
+        return
+    server = normalise_database_url(server)
+    name = f"bench_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield server.rsplit("/", 1)[0] + f"/{name}"
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+@contextmanager
+def fresh_catalogue(folder: Path) -> Iterator[Catalogue]:
+    """A new, empty catalogue whose instance folder is `folder`."""
+    with fresh_database(folder) as url:
+        catalogue = Catalogue(Settings(instance=folder, database_url=url))
+        try:
+            yield catalogue
+        finally:
+            catalogue.close()
+
+
+def timed(action: Callable[[], Any]) -> tuple[float, Any]:
+    """Seconds taken by `action()`, and what it returned."""
+    start = time.perf_counter()
+    result = action()
+    return time.perf_counter() - start, result
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    """The nearest-rank percentile of `samples` (0 < fraction <= 1)."""
+    ordered = sorted(samples)
+    return ordered[max(0, min(len(ordered) - 1, round(fraction * len(ordered) + 0.5) - 1))]
+
+
+def median(samples: list[float]) -> float:
+    return statistics.median(samples)
+
+
+def database_kind() -> str:
+    return "postgresql" if os.environ.get("DATABASE_URL") else "sqlite"
+
+
+def write_metrics(path: Path, metrics: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
+
+
+def verdict(value: float, target: float) -> str:
+    return "ok" if value <= target else "MISSED"
