@@ -1,0 +1,73 @@
+"""The web application: server-rendered pages and their JSON twins over the catalogue's core.
+
+`create_app()` builds everything explicitly; importing this package creates nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from catalogue.core import Catalogue
+from catalogue.settings import Settings, normalise_database_url
+from web import api, datasets, errors, extensions, pages, templating
+
+SECRET_KEY_FILE = "secret_key"
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """The Flask app for one instance folder and database.
+
+    The instance folder is `config["INSTANCE_PATH"]`, else `$CATALOGUE_INSTANCE`, else
+    `./instance`; the database is `config["DATABASE_URL"]`, else `$CATALOGUE_DATABASE_URL` or
+    `$DATABASE_URL`, else a SQLite file in the instance folder.
+    """
+    config = dict(config or {})
+    instance = Path(config.pop("INSTANCE_PATH", None)
+                    or os.environ.get("CATALOGUE_INSTANCE") or "instance").resolve()
+    instance.mkdir(parents=True, exist_ok=True)
+
+    app = Flask(__name__, instance_path=str(instance), instance_relative_config=True)
+    app.config.from_mapping(
+        SERVICE_NAME="Data catalogue",
+        ORGANISATION_NAME=None,
+        PER_PAGE=20,
+        MAX_PER_PAGE=100,
+    )
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("CATALOGUE")
+    app.config.update(config)
+    app.config["INSTANCE_PATH"] = str(instance)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(instance)
+    app.json.sort_keys = False  # keep the order of the public shapes' fields
+
+    database_url = app.config.get("DATABASE_URL") or os.environ.get("DATABASE_URL")
+    settings = (Settings(instance, normalise_database_url(database_url)) if database_url
+                else Settings.from_env(instance))
+    extensions.init_app(app, Catalogue(settings))
+
+    templating.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(datasets.bp)
+    app.register_blueprint(api.bp)
+    return app
+
+
+def _instance_secret(instance: Path) -> str:
+    """A secret key generated once and kept in the instance folder (never in the repository)."""
+    path = instance / SECRET_KEY_FILE
+    if not path.exists():
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another worker wrote it first
+        else:
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_hex(32))
+    return path.read_text().strip()

@@ -1,0 +1,101 @@
+"""The JSON API, version 1: the twin of every page, in the core's public shapes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, url_for
+
+from catalogue import browse
+from catalogue.schemas import DatasetSummary
+from web import datasets
+from web.auth import current_reader
+from web.extensions import session
+from web.params import Paging, flag, paging, text
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp.add_url_rule("/datasets/<dept>/<name>/versions/<int:number>/files/<path:path>",
+                endpoint="download", view_func=datasets.download)
+
+RECENT = 6
+
+
+@bp.get("/")
+def index() -> Response:
+    reader = current_reader()
+    with session() as s:
+        departments = browse.departments(s, reader)
+        count, recent = browse.datasets(s, reader, per_page=RECENT)
+    return jsonify(
+        service=current_app.config["SERVICE_NAME"],
+        dataset_count=count,
+        department_count=len(departments),
+        departments=[d.model_dump(mode="json") for d in departments],
+        recently_updated=[d.model_dump(mode="json") for d in recent],
+        links={"datasets": url_for(".dataset_list"), "departments": url_for(".department_list")},
+    )
+
+
+@bp.get("/departments")
+def department_list() -> Response:
+    with session() as s:
+        departments = browse.departments(s, current_reader())
+    return jsonify(count=len(departments),
+                   results=[d.model_dump(mode="json") for d in departments])
+
+
+@bp.get("/departments/<slug>")
+def department(slug: str) -> Response:
+    reader, pager = current_reader(), paging()
+    with session() as s:
+        found = browse.department(s, reader, slug)
+        count, results = browse.datasets(s, reader, department=slug, page=pager.page,
+                                         per_page=pager.per_page)
+    return jsonify(**found.model_dump(mode="json"), datasets=_page(count, pager, results))
+
+
+@bp.get("/datasets")
+def dataset_list() -> Response:
+    reader, pager = current_reader(), paging()
+    with session() as s:
+        count, results = browse.datasets(s, reader, department=text("department"),
+                                         include_retired=flag("include_retired"),
+                                         page=pager.page, per_page=pager.per_page)
+    return jsonify(_page(count, pager, results))
+
+
+@bp.get("/datasets/<dept>/<name>")
+def dataset(dept: str, name: str) -> Response:
+    with session() as s:
+        detail = browse.dataset(s, current_reader(), dept, name)
+    return jsonify(detail.model_dump(mode="json"))
+
+
+@bp.get("/datasets/<dept>/<name>/versions")
+def version_list(dept: str, name: str) -> Response:
+    with session() as s:
+        versions = browse.versions(s, current_reader(), dept, name)
+    return jsonify(count=len(versions), results=[v.model_dump(mode="json") for v in versions])
+
+
+@bp.get("/datasets/<dept>/<name>/versions/<int:number>")
+def version(dept: str, name: str, number: int) -> Response:
+    with session() as s:
+        found = browse.version(s, current_reader(), dept, name, number)
+    body = found.model_dump(mode="json")
+    for file in body["files"]:
+        file["download_url"] = None if file["is_dir"] else url_for(
+            ".download", dept=dept, name=name, number=number, path=file["path"], _external=True)
+    return jsonify(body)
+
+
+@bp.get("/datasets/<dept>/<name>/lineage")
+def lineage(dept: str, name: str) -> Response:
+    with session() as s:
+        found = browse.lineage(s, current_reader(), dept, name)
+    return jsonify(found.model_dump(mode="json"))
+
+
+def _page(count: int, pager: Paging, results: list[DatasetSummary]) -> dict[str, Any]:
+    return {"count": count, "page": pager.page, "per_page": pager.per_page,
+            "results": [r.model_dump(mode="json") for r in results]}

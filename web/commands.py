@@ -1,0 +1,62 @@
+"""The `catalogue` command: the core's group (`catalogue.cli.main`) with `serve` and `demo`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask
+
+from catalogue.cli import INSTANCE, main
+from web import create_app
+
+__all__ = ["main"]
+
+HOST = click.option("--host", envvar="CATALOGUE_HOST", default="127.0.0.1", show_default=True,
+                    help="The address to listen on (0.0.0.0 for every interface).")
+PORT = click.option("--port", envvar="CATALOGUE_PORT", default=5000, show_default=True,
+                    type=click.IntRange(0, 65535), help="The port to listen on.")
+THREADS = 8
+
+
+@main.command()
+@HOST
+@PORT
+@INSTANCE
+def serve(host: str, port: int, instance: str) -> None:
+    """Serve the catalogue's web pages and JSON API."""
+    _serve(create_app({"INSTANCE_PATH": instance}), host, port)
+
+
+@main.command()
+@HOST
+@PORT
+@INSTANCE
+@click.option("--no-serve", is_flag=True, help="Set up the demo, then stop.")
+def demo(host: str, port: int, instance: str, no_serve: bool) -> None:
+    """Create a demo instance (registries of several departments, indexed) and serve it.
+
+    A re-run reuses the demo registries already in the instance folder.
+    """
+    from catalogue.demo import ensure_demo  # pandas and friends: only for this command
+
+    app = create_app({"INSTANCE_PATH": instance})
+    ensure_demo(app.extensions["catalogue"], click.echo)
+    if not no_serve:
+        _serve(app, host, port)
+
+
+def _serve(app: Flask, host: str, port: int) -> None:
+    from waitress import create_server
+
+    server = create_server(app, host=host, port=port, threads=THREADS)
+    shown = f"[{host}]" if ":" in host else host
+    bound = getattr(server, "effective_port", port)
+    click.echo(f"Instance: {Path(app.instance_path)}")
+    click.echo(f"Serving the catalogue on http://{shown}:{bound}/ (press Ctrl+C to stop)")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+    finally:
+        server.close()

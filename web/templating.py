@@ -1,0 +1,111 @@
+"""What templates need beyond the core's shapes: formatting filters and the site's navigation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, current_app, request, url_for
+from markupsafe import Markup
+
+from web import markdown
+
+UNITS = ("KB", "MB", "GB", "TB")
+NAVIGATION = (
+    ("Datasets", "pages.dataset_list", ("datasets.",)),
+    ("Departments", "pages.department_list", ("pages.department",)),
+    ("API", "api.index", ("api.",)),
+)
+KIND_LABELS = {
+    "declared": "Declared in dataset.yaml",
+    "pipeline": "Built by a DVC pipeline",
+    "import": "Imported with dvc import",
+}
+VISIBILITY_LABELS = {
+    "department": "Department only",
+    "internal": "All staff",
+    "open": "Open to the public",
+}
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.add_template_filter(markdown.render, "markdown")
+    app.add_template_filter(filesize)
+    app.add_template_filter(date)
+    app.add_template_filter(datetime_text, "datetime")
+    app.add_template_filter(short_sha)
+    app.add_template_filter(lambda kind: KIND_LABELS.get(kind, kind), "lineage_kind")
+    app.add_template_filter(lambda v: VISIBILITY_LABELS.get(v, v), "visibility")
+    app.add_template_filter(extra_value)
+    app.add_template_global(page_url)
+    app.context_processor(_site)
+
+
+def filesize(size: int | None) -> str:
+    """A size as people read it: `512 bytes`, `1.5 MB`."""
+    if size is None:
+        return "Unknown"
+    if size < 1024:
+        return "1 byte" if size == 1 else f"{size} bytes"
+    value = float(size)
+    for unit in UNITS:
+        value /= 1024
+        if value < 1024 or unit == UNITS[-1]:
+            return f"{value:.1f} {unit}".replace(".0 ", " ")
+    raise AssertionError("unreachable")
+
+
+def date(value: datetime | None) -> Markup:
+    """`<time>` with a GOV.UK style date: 3 March 2025."""
+    if value is None:
+        return Markup("")
+    return Markup('<time datetime="{}">{}</time>').format(
+        value.isoformat(), f"{value.day} {value:%B %Y}")
+
+
+def datetime_text(value: datetime | None) -> Markup:
+    """`<time>` with date and time: 3 March 2025 at 2:05pm."""
+    if value is None:
+        return Markup("")
+    hour = value.hour % 12 or 12
+    return Markup('<time datetime="{}">{}</time>').format(
+        value.isoformat(),
+        f"{value.day} {value:%B %Y} at {hour}:{value:%M}{'am' if value.hour < 12 else 'pm'}")
+
+
+def short_sha(sha: str | None) -> str:
+    return (sha or "")[:10]
+
+
+def extra_value(value: Any) -> str:
+    """An unknown metadata key's value, as plain text."""
+    if isinstance(value, list):
+        return ", ".join(extra_value(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {extra_value(v)}" for k, v in value.items())
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return "" if value is None else str(value)
+
+
+def page_url(page: int) -> str:
+    """This page's URL with another `page` (its other query parameters kept)."""
+    args = {**request.view_args, **request.args.to_dict(), "page": page}
+    return url_for(request.endpoint, **args)
+
+
+def _site() -> dict[str, Any]:
+    endpoint = request.endpoint or ""
+    navigation = [
+        {"text": text, "href": url_for(target),
+         "active": any(endpoint == p or (p.endswith(".") and endpoint.startswith(p))
+                       for p in (target, *prefixes))}
+        for text, target, prefixes in NAVIGATION
+    ]
+    return {
+        "service_name": current_app.config["SERVICE_NAME"],
+        "organisation_name": current_app.config["ORGANISATION_NAME"],
+        "navigation": navigation,
+    }
