@@ -15,6 +15,7 @@ public too, for versions that are not just "these files, added".
 from __future__ import annotations
 
 import logging
+import os
 import posixpath
 import shutil
 import subprocess
@@ -62,6 +63,19 @@ class RegistryWriter:
         if not (self.path / ".dvc").is_dir():
             raise WriteFailed(f"{self.path} is not a DVC registry (it has no .dvc folder)")
         configure_dvc(self.site_cache)
+        self._repo: Repo | None = None
+
+    def close(self) -> None:
+        """Close DVC's repository (its state databases); the writer reopens it if used again."""
+        if self._repo is not None:
+            self._repo.close()
+            self._repo = None
+
+    def __enter__(self) -> RegistryWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # Files
 
@@ -148,7 +162,7 @@ class RegistryWriter:
         """Stage `paths` (registry-relative; additions, edits and removals) and commit them
         on the current branch as `author` at `when` (default: now); returns the new sha."""
         committer = committer or author
-        stamp = _git_date(when or datetime.now(UTC))
+        stamp = git_date(when or datetime.now(UTC))
         env = {
             "GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email,
             "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_NAME": committer.name,
@@ -185,17 +199,27 @@ class RegistryWriter:
 
     @contextmanager
     def _dvc(self) -> Iterator[Repo]:
-        """DVC's Repo, opened for one operation, with its hints and progress bars silenced."""
+        """DVC's Repo for one operation, with its hints and progress bars silenced.
+
+        The Repo stays open between operations (DVC re-reads the working copy and git at the
+        start of each one, so commits made in between are seen). DVC's API, like its CLI,
+        expects to run inside the repository (the run cache resolves paths against the working
+        directory), so this changes directory for the call: a writer is for one thread of a
+        command-line process, not for a web worker.
+        """
         from dvc.repo import Repo  # DVC is slow to import; only writing needs it
 
         log = logging.getLogger("dvc")
-        level = log.level
+        level, cwd = log.level, os.getcwd()
         log.setLevel(logging.WARNING)
+        os.chdir(self.path)
         try:
-            with Repo(str(self.path)) as repo:
-                repo.scm_context.quiet = True
-                yield repo
+            if self._repo is None:
+                self._repo = Repo(str(self.path))
+                self._repo.scm_context.quiet = True
+            yield self._repo
         finally:
+            os.chdir(cwd)
             log.setLevel(level)
 
     def _git(self, args: list[str], env: dict[str, str] | None = None) -> str:
@@ -222,7 +246,7 @@ class RegistryWriter:
         return normal
 
 
-def _git_date(when: datetime) -> str:
+def git_date(when: datetime) -> str:
     """Git's raw date format (`@<epoch> +hhmm`): exact, and keeps the author's UTC offset."""
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
