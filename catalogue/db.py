@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, SQLModel, create_engine
 
 from catalogue import models  # noqa: F401  (registers the tables)
@@ -43,16 +43,23 @@ def create_schema(engine: Engine) -> None:
 
 
 @contextmanager
-def write_session(engine: Engine) -> Iterator[Session]:
-    """One write transaction: committed on success, rolled back on any error."""
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """One write transaction on a connection: committed on success, rolled back on error."""
     with engine.connect() as conn:
         conn.info["write"] = True
         try:
-            with Session(bind=conn) as session:
-                yield session
-                session.commit()
+            with conn.begin():
+                yield conn
         finally:
             conn.info.pop("write", None)
+
+
+@contextmanager
+def write_session(engine: Engine) -> Iterator[Session]:
+    """One write transaction as an ORM session."""
+    with write_transaction(engine) as conn, Session(bind=conn) as session:
+        yield session
+        session.flush()
 
 
 @contextmanager

@@ -111,7 +111,7 @@ def _deps(folder: str, entries: object, source: str) -> list[Dependency]:
 
 def parse_dvc_file(path: str, text: str) -> DvcContents:
     """Read a `.dvc` file (from `dvc add` or `dvc import`). Raises FileProblems."""
-    data, _ = load_yaml(path, text)
+    data = load_yaml(path, text)
     if not isinstance(data, dict) or "outs" not in data:
         raise FileProblems([Problem(path, "not a DVC file: it has no 'outs'", 1)])
     folder = posixpath.dirname(path)
@@ -123,7 +123,7 @@ def parse_dvc_file(path: str, text: str) -> DvcContents:
 
 def parse_dvc_lock(path: str, text: str) -> DvcContents:
     """Read a `dvc.lock` (a pipeline's recorded deps and outs). Raises FileProblems."""
-    data, _ = load_yaml(path, text)
+    data = load_yaml(path, text)
     if not isinstance(data, dict) or not isinstance(data.get("stages"), dict):
         raise FileProblems([Problem(path, "not a dvc.lock: it has no 'stages' mapping", 1)])
     folder = posixpath.dirname(path)

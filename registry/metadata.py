@@ -20,7 +20,7 @@ from pydantic import (
     field_validator,
 )
 
-from registry.problems import FileProblems, Problem, line_of, load_yaml
+from registry.problems import FileProblems, Problem, compose_yaml, line_of, load_yaml
 
 DATASET_FILE = "dataset.yaml"
 CATALOGUE_FILE = "catalogue.yaml"
@@ -113,12 +113,13 @@ class CatalogueFile(BaseModel):
 
 
 def _parse(model: type[BaseModel], path: str, text: str) -> Any:
-    data, node = load_yaml(path, text)
+    data = load_yaml(path, text)
     if not isinstance(data, dict):
         raise FileProblems([Problem(path, "must be a mapping of keys to values", 1)])
     try:
         return model.model_validate(data)
     except ValidationError as exc:
+        node = compose_yaml(text)
         problems = []
         for err in exc.errors():
             loc = tuple(err["loc"])

@@ -28,14 +28,10 @@ class FileProblems(Exception):
         self.problems = problems
 
 
-def load_yaml(path: str, text: str) -> tuple[object, yaml.Node | None]:
-    """Parse YAML text, returning the data and its node tree (for line numbers).
-
-    Raises FileProblems with the line of the syntax error.
-    """
+def load_yaml(path: str, text: str) -> object:
+    """Parse YAML text; raises FileProblems with the line of a syntax error."""
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader) if node is not None else None
+        return yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -43,7 +39,11 @@ def load_yaml(path: str, text: str) -> tuple[object, yaml.Node | None]:
         raise FileProblems([Problem(path, f"invalid YAML: {reason}", line)]) from None
     except yaml.YAMLError as exc:
         raise FileProblems([Problem(path, f"invalid YAML: {exc}")]) from None
-    return data, node
+
+
+def compose_yaml(text: str) -> yaml.Node | None:
+    """The node tree of YAML text already known to parse: it locates values by line."""
+    return yaml.compose(text, Loader=_Loader)
 
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -106,7 +106,7 @@ def fast_history(path: Path, datasets: int, commits: int, departments: int = 4) 
 
     def dvc(n: int) -> str:
         md5 = f"{n:032x}"
-        return f"outs:\n- md5: {md5}\n  size: {100 + n}\n  hash: md5\n  path: data.csv\n"
+        return f"outs:\n- md5: '{md5}'\n  size: {100 + n}\n  hash: md5\n  path: data.csv\n"
 
     def commit(i: int, message: str, files: list[tuple[str, str]]) -> None:
         who = list(AUTHORS.values())[i % len(AUTHORS)]
