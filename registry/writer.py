@@ -241,7 +241,7 @@ class RegistryWriter:
     @staticmethod
     def _inside(dataset: str, name: str) -> str:
         normal = posixpath.normpath(name)
-        if normal.startswith(("/", "..")) or normal == "." or "\\" in name:
+        if normal.startswith(("/", "../")) or normal in (".", "..") or "\\" in name:
             raise ValueError(f"{name!r} is not a path inside the folder of {dataset}")
         return normal
 

@@ -1,0 +1,111 @@
+"""`catalogue demo`: the demo registries, built once into a fresh instance, indexed, reused."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import date, datetime
+from pathlib import Path
+
+from catalogue import browse, demo_data
+from catalogue.access import Reader
+from catalogue.demo import COUNCIL, NHS, ensure_demo
+
+EVERYONE = Reader.everyone()
+
+
+def git(registry: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=registry, capture_output=True, text=True,
+                          check=True).stdout
+
+
+def in_remote(remote: Path, md5: str) -> bool:
+    return (remote / "files" / "md5" / md5[:2] / md5[2:]).is_file()
+
+
+def test_the_demo_is_built_indexed_and_then_reused(catalogue):
+    lines: list[str] = []
+    ensure_demo(catalogue, lines.append)
+    root = catalogue.settings.instance / "demo"
+    council, nhs = root / COUNCIL.folder, root / NHS.folder
+
+    assert lines[0] == f"Creating registry {NHS.name}…"
+    assert any(line.startswith("Committing housing/rough-sleeping-counts v2 (by ")
+               for line in lines)
+    assert any(line.startswith("Running the pipeline of housing/homelessness-rate")
+               for line in lines)
+
+    with catalogue.session() as s:
+        departments = [d for d in browse.departments(s, EVERYONE) if d.dataset_count]
+        total, datasets = browse.datasets(s, EVERYONE, per_page=500)
+        versions = {d.id: browse.versions(s, EVERYONE, d.department, d.slug) for d in datasets}
+        files = {(key, v.number): browse.version(s, EVERYONE, *key.split("/"), v.number).files
+                 for key, vs in versions.items() for v in vs}
+        rate = browse.lineage(s, EVERYONE, "housing", "homelessness-rate")
+        rate_v1 = browse.version(s, EVERYONE, "housing", "homelessness-rate", 1)
+        imported = browse.lineage(s, EVERYONE, "adult-social-care", "hospital-discharge-delays")
+        upstream_registry = browse.dataset(s, EVERYONE, "integrated-care",
+                                           "delayed-discharges").registry
+        in_care = browse.dataset(s, EVERYONE, "childrens-services", "children-in-care")
+        imperfect = browse.dataset(s, EVERYONE, "waste", "missed-bin-collections")
+
+    assert len(departments) >= 5
+    assert total >= 25
+    kept_by_several = [key for key, vs in versions.items()
+                       if len(vs) >= 3 and len({v.author_email for v in vs}) >= 2]
+    assert len(kept_by_several) >= 5
+
+    pipeline = {link.dataset: link.version for link in rate.upstream if link.kind == "pipeline"}
+    assert pipeline == {"housing/homelessness-applications": 4,
+                        "public-health/ward-population-estimates": 2}
+    assert {link.dataset: link.version for link in rate_v1.upstream
+            if link.kind == "pipeline"} == dict.fromkeys(pipeline, 1)
+
+    [link] = [link for link in imported.upstream if link.kind == "import"]
+    assert (link.dataset, link.version, link.ref) == ("integrated-care/delayed-discharges", 3,
+                                                       str(nhs))
+    assert upstream_registry == NHS.name
+
+    assert (in_care.classification, in_care.personal_data, in_care.visibility) == \
+        ("OFFICIAL-SENSITIVE", True, "department")
+    assert [p.message for p in imperfect.problems] == ["owners is required"]
+    assert "deliberately" in imperfect.current_version.message
+
+    current = [f for (key, n), fs in files.items() if n == len(versions[key]) for f in fs]
+    assert {".csv", ".parquet", ".xlsx", ".json"} <= {Path(f.path).suffix for f in current}
+    assert any(f.is_dir for f in current)
+
+    # Every version's bytes are in a remote: the import's in the registry it came from.
+    for (key, number), fs in files.items():
+        remote = Path(f"{nhs}-storage") if key.startswith(("integrated-care", "emergency-care",
+                                                           "adult-social-care/hospital")) \
+            else Path(f"{council}-storage")
+        assert all(in_remote(remote, f.md5) for f in fs), (key, number)
+
+    # Dates: working days in the past, in commit order, by council and trust staff.
+    for registry in (council, nhs):
+        stamps = [datetime.fromisoformat(line.split()[0]) for line in
+                  git(registry, "log", "--first-parent", "--reverse", "--format=%aI %ae")
+                  .splitlines()]
+        assert stamps == sorted(stamps) and stamps[-1] < datetime.now(stamps[-1].tzinfo)
+        assert all(stamp.weekday() < 5 for stamp in stamps)
+        assert (stamps[-1] - stamps[0]).days > 150
+
+    heads = {registry: git(registry, "rev-parse", "main") for registry in (council, nhs)}
+    lines.clear()
+    ensure_demo(catalogue, lines.append)
+    assert lines[0].startswith("Reusing the demo registries")
+    assert {registry: git(registry, "rev-parse", "main") for registry in heads} == heads
+    assert [line for line in lines if "new commit" in line] == \
+        ["  0 new commit(s), 0 new version(s), 0 problem(s)",
+         "  0 new commit(s), 0 new version(s), 1 problem(s)"]
+
+
+def test_the_demo_data_depend_only_on_the_version_and_its_date():
+    day = date(2026, 3, 4)
+    for make in (demo_data.council_tax_collection, demo_data.planning_applications,
+                 demo_data.air_quality_monitoring, demo_data.looked_after_children):
+        assert make(0, day) == make(0, day)
+    april, may = (demo_data.spend_over_500(0, date(2026, m, 10))["spend_over_500.csv"]
+                  .decode().splitlines() for m in (4, 5))
+    assert len(set(may) - set(april)) > 100  # May adds the payments of April…
+    assert set(april) - set(may) and len(set(april) & set(may)) > 1000  # …drops the oldest month
