@@ -9,8 +9,9 @@ from contextlib import contextmanager
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from catalogue.db import create_schema, make_engine, read_session
+from catalogue.db import make_engine, read_session
 from catalogue.indexer import Indexer
+from catalogue.migrate import upgrade
 from catalogue.settings import Settings
 from registry.dvc_env import configure_dvc
 
@@ -21,7 +22,7 @@ class Catalogue:
         settings.ensure()
         configure_dvc(settings.dvc_site_cache)
         self.engine: Engine = make_engine(settings.database_url)
-        create_schema(self.engine)
+        upgrade(self.engine)
         self.indexer = Indexer(self.engine, settings.mirrors)
 
     @classmethod

@@ -10,7 +10,8 @@ GOOD = {"counts.csv": "ward,n\nA,1\n"}
 def problems(catalogue, key):
     dept, slug = key.split("/")
     with catalogue.session() as s:
-        return [(p.file, p.line, p.message) for p in browse.dataset(s, EVERYONE, dept, slug).problems]
+        found = browse.dataset(s, EVERYONE, dept, slug).problems
+    return [(p.file, p.line, p.message) for p in found]
 
 
 def test_each_kind_of_bad_input_is_a_problem_while_the_rest_index(catalogue, registry):

@@ -1,0 +1,19 @@
+"""Alembic's environment: migrations run on the connection the catalogue hands over."""
+
+from alembic import context
+from sqlmodel import SQLModel
+
+from catalogue import models  # noqa: F401  (registers the tables)
+
+config = context.config
+connection = config.attributes.get("connection")
+if connection is None:
+    raise RuntimeError("run migrations through catalogue.migrate, which passes a connection")
+context.configure(
+    connection=connection,
+    target_metadata=SQLModel.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()
