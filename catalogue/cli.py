@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -18,7 +19,26 @@ INSTANCE = click.option(
 )
 
 
-@click.group()
+class _Group(click.Group):
+    """Turns errors into one plain line on stderr: no traceback reaches a user."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except CatalogueError as exc:
+            raise click.ClickException(str(exc)) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            if os.environ.get("CATALOGUE_DEBUG"):
+                raise
+            raise click.ClickException(
+                f"unexpected error: {type(exc).__name__}: {exc}\n"
+                "Set CATALOGUE_DEBUG=1 to see the traceback, and please report it."
+            ) from None
+
+
+@click.group(cls=_Group)
 def main() -> None:
     """A shared data catalogue over git + DVC data registries."""
 
@@ -61,11 +81,7 @@ def registry_init(path: Path, remote: str | None, name: str | None,
 def index(path_or_url: str, instance: str) -> None:
     """Index a registry (registering it the first time); only new commits are read."""
     cat = Catalogue.from_env(instance)
-    try:
-        report = cat.indexer.index(path_or_url, _progress(f"Indexing {path_or_url}"))
-    except CatalogueError as exc:
-        raise click.ClickException(str(exc)) from None
-    _print_report(report)
+    _print_report(cat.indexer.index(path_or_url, _progress(f"Indexing {path_or_url}")))
 
 
 @main.command()
@@ -73,11 +89,7 @@ def index(path_or_url: str, instance: str) -> None:
 def reindex(instance: str) -> None:
     """Rebuild everything indexed from the registries' git history."""
     cat = Catalogue.from_env(instance)
-    try:
-        reports = cat.indexer.reindex(_progress("Reindexing"))
-    except CatalogueError as exc:
-        raise click.ClickException(str(exc)) from None
-    for report in reports:
+    for report in cat.indexer.reindex(_progress("Reindexing")):
         _print_report(report)
 
 

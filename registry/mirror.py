@@ -32,5 +32,7 @@ def update_mirror(mirrors: Path, url: str) -> Path:
         else:
             git.Repo.clone_from(url, target, mirror=True)
     except git.GitCommandError as exc:
-        raise MirrorFailed(f"could not fetch {url}: {exc.stderr.strip() or exc}") from None
+        lines = [ln.strip(" '") for ln in str(exc.stderr).splitlines()]
+        reason = next((ln for ln in lines if ln.startswith("fatal:")), lines[-1] if lines else "")
+        raise MirrorFailed(f"could not fetch {url}: {reason.removeprefix('fatal: ')}") from None
     return target
