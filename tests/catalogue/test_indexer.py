@@ -82,3 +82,32 @@ def test_a_second_run_reads_nothing_new(catalogue, story):
     index_story(catalogue, story)
     again = catalogue.indexer.index(str(story.main.path))
     assert (again.commits, again.new_versions) == (0, [])
+
+
+def test_a_registry_by_url_is_read_through_a_mirror_that_follows_new_commits(catalogue, registry):
+    registry.version("housing/counts", {"counts.csv": "ward,n\nA,1\n"}, "v1")
+    url = f"file://{registry.path}"
+    first = catalogue.indexer.index(url)
+    assert first.new_versions == [("housing/counts", 1)]
+    [known] = catalogue.indexer.registries()
+    assert known.url == url and known.git_path.startswith(str(catalogue.settings.mirrors))
+
+    registry.version("housing/counts", {"counts.csv": "ward,n\nA,2\n"}, "v2", "ben")
+    assert catalogue.indexer.index(url).new_versions == [("housing/counts", 2)]
+
+
+def test_rewritten_history_is_refused_with_advice(catalogue, registry):
+    import pytest
+
+    from catalogue.errors import RegistryError
+    from tests.builders import sh
+
+    registry.version("housing/counts", {"counts.csv": "ward,n\nA,1\n"}, "v1")
+    catalogue.indexer.index(str(registry.path))
+    sh(["git", "commit", "-q", "--amend", "-m", "rewritten"], registry.path,
+       env={"GIT_AUTHOR_NAME": "x", "GIT_AUTHOR_EMAIL": "x@y", "GIT_COMMITTER_NAME": "x",
+            "GIT_COMMITTER_EMAIL": "x@y"})
+    with pytest.raises(RegistryError, match="history was rewritten; run `catalogue reindex`"):
+        catalogue.indexer.index(str(registry.path))
+    with catalogue.session() as s:
+        assert len(browse.versions(s, EVERYONE, "housing", "counts")) == 1
