@@ -59,7 +59,9 @@ class DemoDataset:
     """A dataset of a demo registry: its metadata, its versions' history and how each is made.
 
     `history` holds (days before the build, staff key, commit message); the message may name
-    the period it covers (`{month}`, `{quarter}`, … from `demo_data.period_fields`).
+    the period it covers (`{month}`, `{quarter}`, … from `demo_data.period_fields`). Versions
+    of data by month are at least 35 days apart, by quarter 95 (a weekend moves a commit back
+    by up to two days), so each covers a new period whatever the day of the build.
     """
 
     key: str
@@ -174,10 +176,10 @@ HOUSING = [
         - The latest quarter is **provisional** until MHCLG publishes the national statistics.
         - Counts below 5 are not suppressed: this is internal data. Suppress before publishing.
         """, update_frequency="Quarterly", temporal_coverage="Latest eight financial quarters"),
-        [(290, "priya", "Add homelessness applications to {quarter}"),
-         (195, "tom", "Add {quarter} H-CLIC returns"),
-         (100, "priya", "Add {quarter} returns; relief duty split corrected for Harbour ward"),
-         (8, "tom", "Add {quarter} H-CLIC returns (provisional)")],
+        [(292, "priya", "Add homelessness applications to {quarter}"),
+         (197, "tom", "Add {quarter} H-CLIC returns"),
+         (102, "priya", "Add {quarter} returns; relief duty split corrected for Harbour ward"),
+         (7, "tom", "Add {quarter} H-CLIC returns (provisional)")],
         data.homelessness_applications),
     _ds("housing/homelessness-rate", _meta(
         "Homelessness rate per 1,000 residents", "priya", "homelessness, rates, housing",
@@ -194,11 +196,11 @@ HOUSING = [
         """, update_frequency="Quarterly", temporal_coverage="Latest eight financial quarters",
         derived_from=["housing/homelessness-applications",
                       "public-health/ward-population-estimates"]),
-        [(290, "priya", "Derive homelessness rate per 1,000 residents"),
-         (195, "tom", "Re-run homelessness rate for {quarter}"),
-         (100, "priya", "Re-run homelessness rate after the Harbour correction"),
+        [(292, "priya", "Derive homelessness rate per 1,000 residents"),
+         (197, "tom", "Re-run homelessness rate for {quarter}"),
+         (102, "priya", "Re-run homelessness rate after the Harbour correction"),
          (60, "priya", "Re-run homelessness rate with mid-{mid_year} population estimates"),
-         (8, "tom", "Re-run homelessness rate for {quarter}")],
+         (7, "tom", "Re-run homelessness rate for {quarter}")],
         pipeline=RATE_PIPELINE),
     _ds("housing/rough-sleeping-counts", _meta(
         "Rough sleeping: monthly street counts", "tom priya", "rough sleeping, homelessness",
@@ -505,7 +507,7 @@ NHS = DemoRegistry(
 
 
 @dataclass(frozen=True)
-class _Step:
+class Step:
     """One commit of the build: a version (number ≥ 1) or a metadata revision (changes)."""
 
     when: datetime
@@ -556,22 +558,22 @@ def _build(spec: DemoRegistry, root: Path, site_cache: Path, today: date, echo: 
                              departments=spec.departments, partners=spec.partners,
                              author=(STAFF[who].name, STAFF[who].email))
     with RegistryWriter(path, site_cache) as writer:
-        for step in _timeline(spec, today):
+        for step in timeline(spec, today):
             _apply(writer, step, echo, partner)
     return path
 
 
-def _timeline(spec: DemoRegistry, today: date) -> list[_Step]:
+def timeline(spec: DemoRegistry, today: date) -> list[Step]:
     """Every commit of a registry, in date order."""
     steps = []
     for ds in spec.datasets:
         for number, (days, who, message) in enumerate(ds.history, 1):
             when = _moment(today, days, ds.key, number, late=ds.derived)
-            steps.append(_Step(when, ds, number, STAFF[who],
+            steps.append(Step(when, ds, number, STAFF[who],
                                message.format(**data.period_fields(when.date()))))
     by_key = {ds.key: ds for ds in spec.datasets}
     for days, who, key, changes, message in spec.revisions:
-        steps.append(_Step(_moment(today, days, key, 0), by_key[key], 0, STAFF[who], message,
+        steps.append(Step(_moment(today, days, key, 0), by_key[key], 0, STAFF[who], message,
                            changes))
     return sorted(steps, key=lambda step: step.when)
 
@@ -584,7 +586,7 @@ def _moment(today: date, days: int, key: str, number: int, late: bool = False) -
     return datetime(day.year, day.month, day.day, minutes // 60, minutes % 60, tzinfo=LONDON)
 
 
-def _apply(writer: RegistryWriter, step: _Step, echo: Echo, partner: Path | None) -> None:
+def _apply(writer: RegistryWriter, step: Step, echo: Echo, partner: Path | None) -> None:
     ds, who = step.dataset, step.author
     by = f"(by {who.name}, {step.when:%-d %b %Y})"
     if step.changes is not None:

@@ -139,7 +139,7 @@ def air_quality_monitoring(version: int, asof: date) -> Files:
     files = {"readings/sites.csv": csv(SITES)}
     for site in SITES.itertuples():
         roadside = {"Kerbside": 16, "Roadside": 11}.get(site.site_type, 0)
-        winter = 6 * np.cos((days.dayofyear.to_numpy() - 15) / 365 * 2 * np.pi)
+        winter = 6 * np.cos((days.day_of_year.to_numpy() - 15) / 365 * 2 * np.pi)
         noise = np.array([rng(site.site_id, d.date()).normal(0, 4) for d in days])
         no2 = (19 + roadside + winter + noise).clip(4).round(1)
         pm25 = (7.5 + 0.3 * roadside + 0.6 * winter + noise / 2).clip(1).round(1)

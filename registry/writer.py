@@ -19,6 +19,7 @@ import os
 import posixpath
 import shutil
 import subprocess
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -205,7 +206,8 @@ class RegistryWriter:
         start of each one, so commits made in between are seen). DVC's API, like its CLI,
         expects to run inside the repository (the run cache resolves paths against the working
         directory), so this changes directory for the call: a writer is for one thread of a
-        command-line process, not for a web worker.
+        command-line process, not for a web worker. DVC's own deprecation warnings (about the
+        libraries it uses) are silenced.
         """
         from dvc.repo import Repo  # DVC is slow to import; only writing needs it
 
@@ -214,10 +216,12 @@ class RegistryWriter:
         log.setLevel(logging.WARNING)
         os.chdir(self.path)
         try:
-            if self._repo is None:
-                self._repo = Repo(str(self.path))
-                self._repo.scm_context.quiet = True
-            yield self._repo
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"dvc\.")
+                if self._repo is None:
+                    self._repo = Repo(str(self.path))
+                    self._repo.scm_context.quiet = True
+                yield self._repo
         finally:
             os.chdir(cwd)
             log.setLevel(level)

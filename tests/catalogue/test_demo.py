@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import subprocess
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from catalogue import browse, demo_data
 from catalogue.access import Reader
-from catalogue.demo import COUNCIL, NHS, ensure_demo
+from catalogue.demo import COUNCIL, NHS, ensure_demo, timeline
 
 EVERYONE = Reader.everyone()
 
@@ -109,3 +109,20 @@ def test_the_demo_data_depend_only_on_the_version_and_its_date():
                   .decode().splitlines() for m in (4, 5))
     assert len(set(may) - set(april)) > 100  # May adds the payments of April…
     assert set(april) - set(may) and len(set(april) & set(may)) > 1000  # …drops the oldest month
+
+
+def test_each_version_covers_a_new_period_whatever_the_day_of_the_build():
+    """Else a version could repeat the data of the one before (datasets made by the demo's
+    generators; a pipeline's output also changes when any of its inputs does)."""
+    period = {"{month}": demo_data.months, "{week}": demo_data.weeks,
+              "{quarter}": demo_data.quarters}
+    for offset in range(366):
+        today = date(2026, 1, 1) + timedelta(days=offset)
+        for spec in (COUNCIL, NHS):
+            steps = timeline(spec, today)
+            assert all(step.when.date() < today and step.when.weekday() < 5 for step in steps)
+            for ds in (ds for ds in spec.datasets if ds.make):
+                [cover] = {period[p] for p in period for _, _, m in ds.history if p in m} or [None]
+                dates = [step.when.date() for step in steps if step.dataset is ds and step.number]
+                if cover:
+                    assert len({str(cover(d, 1)) for d in dates}) == len(dates), (today, ds.key)
