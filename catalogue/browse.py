@@ -93,10 +93,12 @@ def dataset(s: Session, reader: Reader, department: str, slug: str) -> DatasetDe
     return detail
 
 
-def versions(s: Session, reader: Reader, department: str, slug: str) -> list[VersionPublic]:
+def versions(s: Session, reader: Reader, department: str, slug: str,
+             limit: int | None = None) -> list[VersionPublic]:
+    """The dataset's versions, newest first (the `limit` newest when given)."""
     row = _dataset_row(s, reader, department, slug)
     rows = s.exec(select(Version).where(Version.dataset_id == row.id)
-                  .order_by(Version.number.desc())).all()
+                  .order_by(Version.number.desc()).limit(limit)).all()
     return [VersionPublic.model_validate(v, from_attributes=True) for v in rows]
 
 

@@ -36,6 +36,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         SERVICE_NAME="Data catalogue",
         ORGANISATION_NAME=None,
         PER_PAGE=20,
+        TIMELINE_VERSIONS=10,
         MAX_PER_PAGE=100,
     )
     app.config.from_pyfile("config.py", silent=True)

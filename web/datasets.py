@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, Response, render_template, url_for
+from flask import Blueprint, Response, current_app, render_template, url_for
 
 from catalogue import browse
 from catalogue.downloads import open_download
@@ -13,17 +13,15 @@ from web.extensions import session
 
 bp = Blueprint("datasets", __name__, url_prefix="/datasets/<dept>/<name>")
 
-TIMELINE = 10
-
-
 @bp.get("")
 def dataset(dept: str, name: str) -> str:
     reader = current_reader()
     with session() as s:
         detail = browse.dataset(s, reader, dept, name)
-        versions = browse.versions(s, reader, dept, name)
+        versions = browse.versions(s, reader, dept, name,
+                                   limit=current_app.config["TIMELINE_VERSIONS"])
         lineage = browse.lineage(s, reader, dept, name)
-    return render_template("dataset.html", dataset=detail, versions=versions[:TIMELINE],
+    return render_template("dataset.html", dataset=detail, versions=versions,
                            lineage=lineage, json_url=url_for("api.dataset", dept=dept, name=name))
 
 

@@ -11,6 +11,8 @@ from markupsafe import Markup
 from web import markdown
 
 UNITS = ("KB", "MB", "GB", "TB")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
 NAVIGATION = (
     ("Datasets", "pages.dataset_list", ("datasets.",)),
     ("Departments", "pages.department_list", ("pages.department",)),
@@ -58,11 +60,11 @@ def filesize(size: int | None) -> str:
 
 
 def date(value: datetime | None) -> Markup:
-    """`<time>` with a GOV.UK style date: 3 March 2025."""
+    """`<time>` with a GOV.UK style date: 3 March 2025. (Only numbers and month names: safe.)"""
     if value is None:
         return Markup("")
-    return Markup('<time datetime="{}">{}</time>').format(
-        value.isoformat(), f"{value.day} {value:%B %Y}")
+    return Markup(f'<time datetime="{value.isoformat()}">'
+                  f"{value.day} {MONTHS[value.month - 1]} {value.year}</time>")
 
 
 def datetime_text(value: datetime | None) -> Markup:
@@ -70,9 +72,9 @@ def datetime_text(value: datetime | None) -> Markup:
     if value is None:
         return Markup("")
     hour = value.hour % 12 or 12
-    return Markup('<time datetime="{}">{}</time>').format(
-        value.isoformat(),
-        f"{value.day} {value:%B %Y} at {hour}:{value:%M}{'am' if value.hour < 12 else 'pm'}")
+    return Markup(f'<time datetime="{value.isoformat()}">'
+                  f"{value.day} {MONTHS[value.month - 1]} {value.year} at "
+                  f"{hour}:{value.minute:02d}{'am' if value.hour < 12 else 'pm'}</time>")
 
 
 def short_sha(sha: str | None) -> str:

@@ -138,6 +138,14 @@ def test_dataset_page_shows_versions_timeline(council, client):
     assert text.index("Version 3") < text.index("Version 2") < text.index("Version 1")
 
 
+def test_a_long_history_shows_the_newest_versions_and_links_them_all(council, app, client):
+    app.config["TIMELINE_VERSIONS"] = 2
+    page = get_page(client, f"/datasets/{KEY}")
+    assert "Version 3" in page.text and "Version 2" in page.text
+    assert "First street count" not in page.text
+    assert page.link_to("See all 3 versions") == f"/datasets/{KEY}/versions"
+
+
 def test_dataset_page_shows_lineage_both_ways_and_how_to_get_it(council, client):
     source = get_page(client, f"/datasets/{KEY}")
     assert source.link_to("Health needs of people sleeping rough") == f"/datasets/{DERIVED}"
