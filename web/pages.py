@@ -7,7 +7,7 @@ from flask import Blueprint, render_template, url_for
 from catalogue import browse
 from web.auth import current_reader
 from web.extensions import session
-from web.params import flag, paging, text
+from web.params import flag, paging, text, twin
 
 bp = Blueprint("pages", __name__)
 
@@ -40,7 +40,7 @@ def department(slug: str) -> str:
         count, results = browse.datasets(s, reader, department=slug, page=pager.page,
                                          per_page=pager.per_page)
     return render_template("department.html", department=found, count=count, results=results,
-                           paging=pager, json_url=url_for("api.department", slug=slug))
+                           paging=pager, json_url=twin("api.department", slug=slug))
 
 
 @bp.get("/datasets")
@@ -52,9 +52,6 @@ def dataset_list() -> str:
         count, results = browse.datasets(s, reader, department=department,
                                          include_retired=include_retired,
                                          page=pager.page, per_page=pager.per_page)
-    json_url = url_for("api.dataset_list", department=department,
-                       include_retired="true" if include_retired else None,
-                       page=pager.page if pager.page > 1 else None)
     return render_template("datasets.html", departments=departments, count=count,
                            results=results, paging=pager, department=department,
-                           include_retired=include_retired, json_url=json_url)
+                           include_retired=include_retired, json_url=twin("api.dataset_list"))

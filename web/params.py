@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, request
+from flask import current_app, request, url_for
 
 
 @dataclass(frozen=True)
@@ -30,3 +30,8 @@ def text(name: str) -> str | None:
 
 def flag(name: str) -> bool:
     return request.args.get(name, "").lower() in ("1", "true", "yes", "on")
+
+
+def twin(endpoint: str, **values: str) -> str:
+    """The URL of this page's JSON twin, with the same query parameters."""
+    return url_for(endpoint, **values, **request.args.to_dict())

@@ -89,6 +89,7 @@ def test_datasets_list_is_paginated_and_filters(council, client):
     assert "Showing 1 to 2 of 3 datasets" in first.text
     assert "Showing 3 to 3 of 3 datasets" in second.text
     assert "/datasets?per_page=2&page=2" in first.hrefs()
+    assert second.alternates == ["/api/v1/datasets?per_page=2&page=2"]
     shown = dataset_links(first) + dataset_links(second)
     assert sorted(shown) == sorted(f"/datasets/{k}" for k in (KEY, DERIVED, BROKEN))
 

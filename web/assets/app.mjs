@@ -9,12 +9,12 @@ initAll();
 for (const button of document.querySelectorAll("[data-copy-target]")) {
   const target = document.getElementById(button.dataset.copyTarget);
   if (!target || !navigator.clipboard) continue;
+  const label = button.innerHTML;
   button.hidden = false;
+  button.setAttribute("aria-live", "polite");
   button.addEventListener("click", async () => {
     await navigator.clipboard.writeText(target.textContent.trim());
-    const label = button.textContent;
     button.textContent = "Copied";
-    button.setAttribute("aria-live", "polite");
-    setTimeout(() => { button.textContent = label; }, 2000);
+    setTimeout(() => { button.innerHTML = label; }, 2000);
   });
 }
