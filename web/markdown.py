@@ -34,3 +34,13 @@ def render(text: str | None) -> Markup:
     html = _parser.renderer.render(tokens, _parser.options, {})
     return Markup(nh3.clean(html, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES,
                             link_rel="noopener noreferrer nofollow"))
+
+
+def summary(text: str | None) -> str:
+    """The plain text of a description's first paragraph, for lists of datasets."""
+    tokens = _parser.parse(text or "")
+    for opening, inline in zip(tokens, tokens[1:], strict=False):
+        if opening.type == "paragraph_open" and inline.type == "inline":
+            return "".join(" " if child.type in ("softbreak", "hardbreak") else child.content
+                           for child in inline.children or [])
+    return ""

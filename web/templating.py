@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from email.utils import parseaddr
 from typing import Any
 
 from flask import Flask, current_app, request, url_for
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
+from catalogue.schemas import LineageLink
 from web import markdown
 
 UNITS = ("KB", "MB", "GB", "TB")
@@ -34,11 +36,14 @@ def init_app(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.add_template_filter(markdown.render, "markdown")
+    app.add_template_filter(markdown.summary, "summary")
+    app.add_template_filter(contact)
+    app.add_template_filter(merge_links)
+    app.add_template_filter(key_label)
     app.add_template_filter(filesize)
     app.add_template_filter(date)
     app.add_template_filter(datetime_text, "datetime")
     app.add_template_filter(short_sha)
-    app.add_template_filter(lambda kind: KIND_LABELS.get(kind, kind), "lineage_kind")
     app.add_template_filter(lambda v: VISIBILITY_LABELS.get(v, v), "visibility")
     app.add_template_filter(extra_value)
     app.add_template_global(page_url)
@@ -90,6 +95,39 @@ def extra_value(value: Any) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     return "" if value is None else str(value)
+
+
+def contact(value: str) -> Markup:
+    """A contact as written (`Team <team@example.org>` or an address), its address linked."""
+    name, address = parseaddr(value)
+    if "@" not in address or " " in address:
+        return escape(value)
+    link = Markup('<a class="govuk-link" href="mailto:{0}">{0}</a>').format(address)
+    return Markup("{}<br>{}").format(name, link) if name else link
+
+
+def merge_links(links: list[LineageLink]) -> list[tuple[LineageLink, list[str]]]:
+    """Lineage links to the same dataset version (or outside source) shown once, each with
+    how it is recorded: `Built by a DVC pipeline (from counts.csv)`."""
+    merged: dict[tuple, tuple[LineageLink, list[str]]] = {}
+    for i, link in enumerate(links):
+        if link.restricted:
+            place: tuple = (i,)
+        elif link.dataset:
+            place = (link.dataset, link.version)
+        else:
+            place = (link.ref, link.path, link.rev)
+        how = KIND_LABELS.get(link.kind, link.kind)
+        if link.dataset and link.path:
+            how += f" (from {link.path})"
+        merged.setdefault(place, (link, []))[1].append(how)
+    return list(merged.values())
+
+
+def key_label(key: str) -> str:
+    """An unknown metadata key as a label: `data_sharing_agreement` → `Data sharing agreement`."""
+    words = key.replace("_", " ").replace("-", " ").strip()
+    return words[:1].upper() + words[1:] if words else key
 
 
 def page_url(page: int) -> str:

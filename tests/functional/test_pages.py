@@ -111,7 +111,7 @@ def test_dataset_page_shows_its_metadata(council, client):
                   "homelessness", "street count", "OFFICIAL", "Personal data No",
                   "Who can see it All staff", "OGL-UK-3.0", "Update frequency Monthly",
                   "April 2024 to March 2025", "Northshire wards", "Northshire Council registry",
-                  "source_system CHAIN"]:
+                  "Source system CHAIN"]:
         assert shown in text, shown
     assert "mailto:housing-data@council.example.gov.uk" in page.hrefs()
 
