@@ -147,11 +147,16 @@ class RegistryWriter:
 
     def push(self, targets: Sequence[str] | None = None) -> int:
         """`dvc push` the outputs of `targets` (`.dvc` files, `dvc.yaml`s or outputs,
-        registry-relative), or of the whole working copy; returns how many files were sent."""
+        registry-relative), or of the whole working copy; returns how many files were sent.
+
+        As with the `dvc` command, an imported output is not pushed: its bytes stay in the
+        remote of the registry it was imported from, which `dvc pull` reads."""
+        if targets is not None and not targets:
+            return 0
         with self._dvc() as repo:
             try:
                 return repo.push(
-                    targets=[str(self.path / t) for t in targets] if targets else None
+                    targets=None if targets is None else [str(self.path / t) for t in targets]
                 )
             except Exception as exc:
                 raise WriteFailed(f"dvc push failed: {exc}") from exc
