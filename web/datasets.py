@@ -13,6 +13,7 @@ from web.extensions import session
 
 bp = Blueprint("datasets", __name__, url_prefix="/datasets/<dept>/<name>")
 
+
 @bp.get("")
 def dataset(dept: str, name: str) -> str:
     reader = current_reader()

@@ -139,7 +139,7 @@ def page_url(page: int) -> str:
 def _site() -> dict[str, Any]:
     endpoint = request.endpoint or ""
     navigation = [
-        {"text": text, "href": url_for(target),
+        {"text": text, "href": url_for(target), "current": endpoint == target,
          "active": any(endpoint == p or (p.endswith(".") and endpoint.startswith(p))
                        for p in (target, *prefixes))}
         for text, target, prefixes in NAVIGATION
