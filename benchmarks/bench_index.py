@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import re
 import sys
 import tempfile
@@ -25,9 +26,11 @@ from benchmarks.common import (
     REGISTRY,
     ROOT,
     copy_registry,
+    cpu_timed,
     database_kind,
     fresh_catalogue,
     git,
+    load_average,
     load_params,
     timed,
     verdict,
@@ -81,7 +84,8 @@ def measure(registry: Path, profile: Path | None) -> dict[str, Any]:
 
                 profiler = Profiler(interval=0.005)
                 profiler.start()
-            full, report = timed(lambda: catalogue.indexer.index(str(copy)))
+            load = load_average()
+            full, full_cpu, report = cpu_timed(lambda: catalogue.indexer.index(str(copy)))
             if profile:
                 profiler.stop()
                 profile.parent.mkdir(parents=True, exist_ok=True)
@@ -107,6 +111,8 @@ def measure(registry: Path, profile: Path | None) -> dict[str, Any]:
         "datasets": datasets,
         "versions": versions,
         "full_index_s": round(full, 3),
+        "full_index_cpu_s": round(full_cpu, 3),
+        "load_average_at_start": load,
         "full_index_commits_per_s": round(commits / full, 1),
         "incremental_index_s": round(incremental, 4),
         "noop_index_s": round(noop, 4),
@@ -128,7 +134,8 @@ def main(argv: list[str] | None = None) -> None:
           f"{metrics['datasets']} datasets, {metrics['versions']} versions")
     print(f"  full index         {full:8.2f} s   target <= {targets['target_full_s']} s   "
           f"{verdict(full, targets['target_full_s'])}  "
-          f"({metrics['full_index_commits_per_s']} commits/s)")
+          f"({metrics['full_index_commits_per_s']} commits/s; CPU {metrics['full_index_cpu_s']} s; "
+          f"load average {metrics['load_average_at_start']} on {os.cpu_count()} cores)")
     print(f"  incremental index  {inc:8.3f} s   target <= {targets['target_incremental_s']} s    "
           f"{verdict(inc, targets['target_incremental_s'])}")
     print(f"  nothing new        {metrics['noop_index_s']:8.3f} s")

@@ -40,7 +40,8 @@ def git(*args: str, cwd: Path, env: dict[str, str] | None = None,
 
 def copy_registry(source: Path, target: Path) -> Path:
     """A bare copy of a registry that can take new commits without touching the original."""
-    git("clone", "--bare", "--no-hardlinks", "-q", str(source), str(target), cwd=target.parent)
+    git("clone", "--bare", "--no-hardlinks", "-q", str(source.resolve()), str(target),
+        cwd=target.parent)
     return target
 
 
@@ -81,6 +82,21 @@ def timed(action: Callable[[], Any]) -> tuple[float, Any]:
     start = time.perf_counter()
     result = action()
     return time.perf_counter() - start, result
+
+
+def cpu_timed(action: Callable[[], Any]) -> tuple[float, float, Any]:
+    """Wall-clock and CPU seconds taken by `action()` in this process, and what it returned.
+
+    The CPU figure does not count time spent waiting for a busy machine's cores (or in a
+    database server's process), so it tells a slow machine from slow code."""
+    cpu = time.process_time()
+    wall, result = timed(action)
+    return wall, time.process_time() - cpu, result
+
+
+def load_average() -> float:
+    """The machine's one-minute load average: how busy it was when a figure was taken."""
+    return round(os.getloadavg()[0], 2)
 
 
 def percentile(samples: list[float], fraction: float) -> float:

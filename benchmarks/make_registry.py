@@ -291,6 +291,7 @@ def write_stream(commits: Iterator[Commit], out: BinaryIO) -> int:
 
 def make_registry(output: Path, params: dict[str, Any]) -> int:
     """Write the registry as a bare repository at `output` (replacing it); returns commits."""
+    output = output.resolve()
     if output.exists():
         shutil.rmtree(output)
     output.parent.mkdir(parents=True, exist_ok=True)
