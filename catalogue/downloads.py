@@ -12,7 +12,10 @@ from sqlmodel import Session
 from catalogue import browse
 from catalogue.access import Reader
 from catalogue.errors import DataUnavailable, FileNotFound
-from registry.storage import BytesUnavailable, open_output
+from catalogue.models import Registry, Version
+from registry.storage import BytesUnavailable, IsADirectory, list_directory, open_output
+
+__all__ = ["Download", "FolderEntry", "IsADirectory", "list_folder", "open_download"]
 
 CONTENT_TYPES = {
     ".csv": "text/csv",
@@ -23,37 +26,72 @@ CONTENT_TYPES = {
 }
 
 
+@dataclass(frozen=True)
+class FolderEntry:
+    name: str
+    path: str
+    is_dir: bool
+    md5: str | None
+
+
 @dataclass
 class Download:
     filename: str
     content_type: str
-    size: int
+    size: int | None
     chunks: Iterator[bytes]
 
 
 def open_download(
     s: Session, reader: Reader, department: str, slug: str, number: int, path: str
 ) -> Download:
-    """Open a file of version `number` (a file output, or a file inside a directory output)."""
+    """Open a file of version `number` (a file output, or a file inside a directory output).
+
+    Raises IsADirectory for a directory output or a folder inside one: list it instead.
+    """
+    registry, version, full = _locate(s, reader, department, slug, number, path)
+    try:
+        opened = open_output(registry.git_path, version.commit_sha, full)
+    except BytesUnavailable as exc:
+        raise _unavailable(department, slug, number, path) from exc
+    return Download(
+        filename=posixpath.basename(full),
+        content_type=content_type(full),
+        size=opened.size,
+        chunks=opened.chunks(),
+    )
+
+
+def list_folder(
+    s: Session, reader: Reader, department: str, slug: str, number: int, path: str
+) -> list[FolderEntry]:
+    """The files and folders inside a directory output of version `number`."""
+    registry, version, full = _locate(s, reader, department, slug, number, path)
+    folder = full.removeprefix(f"{department}/{slug}/")
+    try:
+        entries = list_directory(registry.git_path, version.commit_sha, full)
+    except BytesUnavailable as exc:
+        raise _unavailable(department, slug, number, path) from exc
+    return [FolderEntry(name=e.name, path=f"{folder}/{e.name}", is_dir=e.is_dir, md5=e.md5)
+            for e in entries]
+
+
+def _locate(s: Session, reader: Reader, department: str, slug: str, number: int,
+            path: str) -> tuple[Registry, Version, str]:
     registry, version, files = browse.version_file(s, reader, department, slug, number)
     path = posixpath.normpath(path)
-    known = any(f.path == path and not f.is_dir for f in files) or any(
+    known = any(f.path == path for f in files) or any(
         f.is_dir and path.startswith(f.path + "/") for f in files
     )
     if not known or path.startswith(".."):
         raise FileNotFound(f"{department}/{slug}", number, path)
-    try:
-        opened = open_output(registry.git_path, version.commit_sha, f"{department}/{slug}/{path}")
-    except BytesUnavailable as exc:
-        raise DataUnavailable(
-            f"The data of {department}/{slug} version {number} ({path}) cannot be read from "
-            "the registry's DVC remote right now. Was it `dvc push`ed?"
-        ) from exc
-    return Download(
-        filename=posixpath.basename(path),
-        content_type=content_type(path),
-        size=opened.size,
-        chunks=opened.chunks(),
+    return registry, version, f"{department}/{slug}/{path}"
+
+
+def _unavailable(department: str, slug: str, number: int, path: str) -> DataUnavailable:
+    return DataUnavailable(
+        f"The data of {department}/{slug} version {number} ({path}) cannot be read from "
+        "the registry's DVC remote right now. Was it `dvc push`ed?"
     )
 
 

@@ -4,6 +4,7 @@ and a README telling a team how to add a dataset."""
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import yaml
@@ -43,7 +44,12 @@ class CreateFailed(Exception):
 
 
 def run(args: list[str], cwd: Path, site_cache: Path, **kwargs) -> str:
-    """Run git or dvc in `cwd`, with DVC's analytics off; raise CreateFailed with its output."""
+    """Run git or dvc in `cwd`, with DVC's analytics off; raise CreateFailed with its output.
+
+    `dvc` is this interpreter's DVC, so it works whether or not a virtualenv is activated.
+    """
+    if args[0] == "dvc":
+        args = [sys.executable, "-m", "dvc", *args[1:]]
     done = subprocess.run(args, cwd=cwd, env=dvc_environment(site_cache), capture_output=True,
                           text=True, **kwargs)
     if done.returncode != 0:

@@ -21,6 +21,15 @@ os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get(
 os.environ.setdefault("GIT_CONFIG_NOSYSTEM", "1")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def dvc_site_cache(tmp_path_factory) -> Path:
+    """DVC's site cache for every dvc the tests run, in the tests' own temporary folder."""
+    folder = tmp_path_factory.mktemp("dvc-site-cache")
+    os.environ["DVC_SITE_CACHE_DIR"] = str(folder)
+    os.environ["DVC_NO_ANALYTICS"] = "1"
+    return folder
+
+
 @pytest.fixture
 def make_database_url(tmp_path: Path) -> Iterator:
     """Makes databases of this test's own: SQLite files, or new PostgreSQL databases."""
