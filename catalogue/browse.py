@@ -88,7 +88,8 @@ def dataset(s: Session, reader: Reader, department: str, slug: str) -> DatasetDe
     )
     if current:
         files = _files(s, current)
-        detail.how_to_get = [how_to_get(registry.url, current.commit_sha, row.key, f.path)
+        detail.how_to_get = [how_to_get(registry.url, current.commit_sha, row.key, f.path,
+                                        f.is_dir)
                              for f in files]
     return detail
 
@@ -143,13 +144,20 @@ def lineage(s: Session, reader: Reader, department: str, slug: str) -> Lineage:
     return Lineage(dataset=row.key, upstream=upstream, downstream=list(downstream.values()))
 
 
-def how_to_get(registry_url: str, rev: str, key: str, path: str) -> HowToGet:
+def how_to_get(registry_url: str, rev: str, key: str, path: str,
+               is_dir: bool = False) -> HowToGet:
+    """The `dvc get` command and the Python line that fetch one output at one commit."""
     full = f"{key}/{path}"
+    if is_dir:
+        python = (f"dvc.api.DVCFileSystem({registry_url!r}, rev={rev!r})"
+                  f".get({full!r}, {path!r}, recursive=True)")
+    else:
+        mode = ")" if full.endswith((".csv", ".json", ".txt", ".geojson")) else ", mode='rb')"
+        python = f"dvc.api.read({full!r}, repo={registry_url!r}, rev={rev!r}{mode}"
     return HowToGet(
         registry_url=registry_url, rev=rev, path=full,
         dvc_get=f"dvc get {shlex.quote(registry_url)} {shlex.quote(full)} --rev {rev}",
-        python=(f"dvc.api.read({full!r}, repo={registry_url!r}, rev={rev!r}"
-                + (", mode='rb')" if not full.endswith((".csv", ".json", ".txt")) else ")")),
+        python=python,
     )
 
 
