@@ -84,8 +84,9 @@ def version(dept: str, name: str, number: int) -> Response:
         found = browse.version(s, current_reader(), dept, name, number)
     body = found.model_dump(mode="json")
     for file in body["files"]:
-        file["download_url"] = None if file["is_dir"] else url_for(
-            ".download", dept=dept, name=name, number=number, path=file["path"], _external=True)
+        url = url_for(".download", dept=dept, name=name, number=number, path=file["path"],
+                      _external=True)
+        file["download_url"], file["listing_url"] = (None, url) if file["is_dir"] else (url, None)
     return jsonify(body)
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, Response, current_app, render_template, url_for
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
 from catalogue import browse
-from catalogue.downloads import open_download
+from catalogue.downloads import FolderEntry, IsADirectory, list_folder, open_download
+from catalogue.schemas import DatasetDetail
 from web.auth import current_reader
 from web.extensions import session
 
@@ -42,27 +43,56 @@ def version(dept: str, name: str, number: int) -> str:
     with session() as s:
         summary = browse.dataset(s, reader, dept, name)
         found = browse.version(s, reader, dept, name, number)
-    how_to_get = [browse.how_to_get(summary.registry_url, found.commit_sha, found.dataset, f.path)
-                  for f in found.files]
+    how_to_get = [browse.how_to_get(summary.registry_url, found.commit_sha, found.dataset, f.path,
+                                    f.is_dir) for f in found.files]
     return render_template("version.html", dataset=summary, version=found, how_to_get=how_to_get,
                            json_url=url_for("api.version", dept=dept, name=name, number=number))
 
 
 @bp.get("/versions/<int:number>/files/<path:path>")
-def download(dept: str, name: str, number: int, path: str) -> Response:
-    """The bytes of one file of a version, streamed from the DVC remote as they are read.
+def download(dept: str, name: str, number: int, path: str) -> Response | str:
+    """The bytes of one file of a version, streamed from the DVC remote as they are read; for a
+    directory output (or a folder in one), its listing.
 
-    Also served under /api/v1/ (the same function); a DataUnavailable becomes a 503 there
-    as JSON and here as a page.
+    Also served under /api/v1/ (the same function): there a listing is JSON, and errors
+    (a DataUnavailable is a 503) are JSON too.
     """
+    reader = current_reader()
     with session() as s:
-        opened = open_download(s, current_reader(), dept, name, number, path)
+        try:
+            opened = open_download(s, reader, dept, name, number, path)
+        except IsADirectory:
+            entries = list_folder(s, reader, dept, name, number, path)
+            summary = None if _api() else browse.dataset(s, reader, dept, name)
+        else:
+            entries = None
+    if entries is not None:
+        return _folder(summary, dept, name, number, path.strip("/"), entries)
     response = Response(opened.chunks, content_type=opened.content_type,
                         direct_passthrough=True)
     response.content_length = opened.size
     response.headers["Content-Disposition"] = attachment(opened.filename)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _api() -> bool:
+    return request.blueprint == "api"
+
+
+def _folder(summary: DatasetDetail | None, dept: str, name: str, number: int, path: str,
+            entries: list[FolderEntry]) -> Response | str:
+    endpoint = "api.download" if _api() else "datasets.download"
+    links = [url_for(endpoint, dept=dept, name=name, number=number, path=e.path)
+             for e in entries]
+    if summary is None:
+        return jsonify(dataset=f"{dept}/{name}", version=number, path=path, entries=[
+            {"name": e.name, "path": e.path, "is_dir": e.is_dir, "md5": e.md5, "url": link}
+            for e, link in zip(entries, links, strict=True)])
+    return render_template("folder.html", dataset=summary, number=number, path=path,
+                           entries=list(zip(entries, links, strict=True)),
+                           json_url=url_for("api.download", dept=dept, name=name,
+                                            number=number, path=path))
 
 
 def attachment(filename: str) -> str:

@@ -25,6 +25,7 @@ COUNTS = [
     b"ward,count\nAbbey,4\nCastle,2\nRiverside,1\n",
     b"ward,count\nAbbey,2\nCastle,2\nRiverside,3\nWestgate,1\n",
 ]
+NEEDS = b"need,people\nMental health,12\n"
 DESCRIPTION = """# Rough sleeping street counts
 
 A **monthly** count of people seen sleeping rough, by ward.
@@ -70,7 +71,7 @@ def council_registry(tmp_path_factory: pytest.TempPathFactory) -> RegistryBuilde
     r.metadata(DERIVED, title="Health needs of people sleeping rough",
                derived_from=[KEY, "https://www.ons.gov.uk/"],
                classification="OFFICIAL-SENSITIVE", personal_data=True)
-    r.write(f"{DERIVED}/tables/needs.csv", "need,people\nMental health,12\n")
+    r.write(f"{DERIVED}/tables/needs.csv", NEEDS)
     r.write(f"{DERIVED}/tables/services.csv", "service,visits\nGP,40\n")
     sh(["dvc", "add", "-q", f"{DERIVED}/tables"], r.path)
     r.commit("Health needs tables", "cara")

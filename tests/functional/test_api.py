@@ -8,7 +8,7 @@ import pytest
 
 from catalogue import browse
 from catalogue.access import Reader
-from tests.functional.conftest import BROKEN, COUNTS, DERIVED, KEY, RETIRED
+from tests.functional.conftest import BROKEN, COUNTS, DERIVED, KEY, NEEDS, RETIRED
 
 
 def get_json(client, url: str, status: int = 200) -> dict:
@@ -88,6 +88,13 @@ def test_version_has_files_with_hashes_and_download_urls(council, client):
     [folder] = derived["files"]
     assert (folder["path"], folder["is_dir"], folder["nfiles"]) == ("tables", True, 2)
     assert folder["download_url"] is None
+    listing = get_json(client, folder["listing_url"])
+    assert (listing["dataset"], listing["version"], listing["path"]) == (DERIVED, 1, "tables")
+    assert [(e["name"], e["is_dir"]) for e in listing["entries"]] == [
+        ("needs.csv", False), ("services.csv", False)]
+    needs = listing["entries"][0]
+    assert needs["url"] == f"/api/v1/datasets/{DERIVED}/versions/1/files/tables/needs.csv"
+    assert client.get(needs["url"]).data == NEEDS
 
 
 def test_lineage_up_and_downstream(council, client):

@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from tests.functional.conftest import BROKEN, COUNTS, DERIVED, KEY, RETIRED
+from tests.functional.conftest import BROKEN, COUNTS, DERIVED, KEY, NEEDS, RETIRED
 from tests.functional.html import parse
 
 PAGES = [
@@ -18,6 +18,7 @@ PAGES = [
     f"/datasets/{KEY}/versions",
     f"/datasets/{KEY}/versions/1",
     f"/datasets/{DERIVED}/versions/1",
+    f"/datasets/{DERIVED}/versions/1/files/tables",
     f"/datasets/{BROKEN}",
     f"/datasets/{RETIRED}",
 ]
@@ -191,10 +192,18 @@ def test_version_page_lists_files_with_size_hash_and_download(council, client):
     assert "3 versions, newest first" in versions.text
 
 
-def test_version_page_lists_a_directory_output_with_its_number_of_files(council, client):
+def test_version_page_lists_a_directory_output_and_its_files(council, client):
     page = get_page(client, f"/datasets/{DERIVED}/versions/1")
     assert "tables/" in page.text and "Folder of 2 files" in page.text
-    assert not [href for href in page.hrefs() if "/files/" in href]
+    folder = page.link_to("Browse files in tables")
+    assert folder == f"/datasets/{DERIVED}/versions/1/files/tables"
+
+    listing = get_page(client, folder)
+    assert listing.headings[0] == (1, "tables/")
+    assert listing.link_to("Download needs.csv") == f"{folder}/needs.csv"
+    assert listing.link_to("Download services.csv") == f"{folder}/services.csv"
+    assert hashlib.md5(NEEDS).hexdigest() in listing.text
+    assert client.get(f"{folder}/needs.csv").data == NEEDS
 
 
 @pytest.mark.parametrize("url", [f"/datasets/{KEY}/versions/9", "/datasets/housing/nothing",
