@@ -14,7 +14,6 @@ import argparse
 import hashlib
 import os
 import re
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,7 @@ from benchmarks.common import (
     git,
     load_average,
     load_params,
+    profiled,
     timed,
     verdict,
     write_metrics,
@@ -79,18 +79,9 @@ def measure(registry: Path, profile: Path | None) -> dict[str, Any]:
         copy = copy_registry(registry, folder / "registry.git")
         commits = int(git("rev-list", "--count", "main", cwd=copy))
         with fresh_catalogue(folder / "instance") as catalogue:
-            if profile:
-                from pyinstrument import Profiler
-
-                profiler = Profiler(interval=0.005)
-                profiler.start()
             load = load_average()
-            full, full_cpu, report = cpu_timed(lambda: catalogue.indexer.index(str(copy)))
-            if profile:
-                profiler.stop()
-                profile.parent.mkdir(parents=True, exist_ok=True)
-                profile.write_text(profiler.output_html())
-                print(profiler.output_text(show_all=False), file=sys.stderr)
+            with profiled(profile, interval=0.005):
+                full, full_cpu, report = cpu_timed(lambda: catalogue.indexer.index(str(copy)))
             datasets, versions, big = indexed_counts(catalogue, key)
             expected = (corpus["datasets"], corpus["versions"], corpus["big_dataset_versions"])
             if report.commits != commits or (datasets, versions, big) != expected:

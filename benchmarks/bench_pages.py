@@ -29,6 +29,7 @@ from benchmarks.common import (
     load_params,
     median,
     percentile,
+    profiled,
     timed,
     verdict,
     write_metrics,
@@ -79,18 +80,9 @@ def measure(registry: Path, requests: int, profile: Path | None) -> dict[str, An
             app = create_app({"INSTANCE_PATH": str(instance), "DATABASE_URL": url,
                               "TESTING": True})
             client = app.test_client()
-            if profile:
-                from pyinstrument import Profiler
-
-                profiler = Profiler(interval=0.001)
-                profiler.start()
-            samples = {name: sample(client, page, requests)
-                       for name, page in pages(key).items()}
-            if profile:
-                profiler.stop()
-                profile.parent.mkdir(parents=True, exist_ok=True)
-                profile.write_text(profiler.output_html())
-                print(profiler.output_text(show_all=False), file=sys.stderr)
+            with profiled(profile, interval=0.001):
+                samples = {name: sample(client, page, requests)
+                           for name, page in pages(key).items()}
             app.extensions["catalogue"].close()
     metrics: dict[str, Any] = {"database": database_kind(), "requests": requests,
                                "dataset": key}

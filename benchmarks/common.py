@@ -6,6 +6,7 @@ import json
 import os
 import statistics
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -75,6 +76,26 @@ def fresh_catalogue(folder: Path) -> Iterator[Catalogue]:
             yield catalogue
         finally:
             catalogue.close()
+
+
+@contextmanager
+def profiled(html: Path | None, interval: float) -> Iterator[None]:
+    """Profile the block with pyinstrument when `html` is given: write the HTML report there and
+    print the summary on stderr. Without it, do nothing."""
+    if html is None:
+        yield
+        return
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=interval)
+    profiler.start()
+    try:
+        yield
+    finally:
+        profiler.stop()
+        html.parent.mkdir(parents=True, exist_ok=True)
+        html.write_text(profiler.output_html())
+        print(profiler.output_text(show_all=False), file=sys.stderr)
 
 
 def timed(action: Callable[[], Any]) -> tuple[float, Any]:

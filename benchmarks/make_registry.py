@@ -95,11 +95,10 @@ class Commit:
 
 
 def _title(slug: str) -> str:
-    words_ = [words.ACRONYMS.get(w, w) for w in slug.split("-")]
-    title = " ".join(words_)
-    for variant in ("summary", "detail", "provisional"):
-        title = title.removesuffix(f" {variant}") + (f" ({variant})"
-                                                     if title.endswith(f" {variant}") else "")
+    """`rough-sleeping-by-ward-summary` → `Rough sleeping by ward (summary)`."""
+    parts = [words.ACRONYMS.get(w, w) for w in slug.split("-")]
+    variant = f" ({parts.pop()})" if parts[-1] in ("summary", "detail", "provisional") else ""
+    title = " ".join(parts) + variant
     return title[0].upper() + title[1:]
 
 
