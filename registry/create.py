@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import yaml
@@ -33,6 +34,10 @@ The council's data catalogue indexes every version pushed to `main`.
     git commit -m "Add <dataset>"
     dvc push
     git push
+
+Or, in one command that checks the metadata first and does all four:
+
+    catalogue push <department>/<dataset> my-data.csv -m "Add <dataset>" --metadata dataset.yaml
 
 Departments are listed in `catalogue.yaml`. A new version is a commit that changes the data
 (`dvc add` again after editing the file); editing only `dataset.yaml` revises the metadata.
@@ -95,4 +100,35 @@ def init_registry(
     run(["git", "add", "-A"], path, site_cache)
     run(["git", "-c", f"user.name={author[0]}", "-c", f"user.email={author[1]}",
          "commit", "-q", "-m", f"Create registry {name}"], path, site_cache)
+    return path
+
+
+def init_central(
+    path: Path,
+    site_cache: Path,
+    *,
+    name: str | None = None,
+    remote: str | None = None,
+    departments: dict[str, str] | None = None,
+    partners: dict[str, str] | None = None,
+) -> Path:
+    """Create a central registry at `path`: a bare repository that teams clone and push to,
+    whose `main` already holds catalogue.yaml, the README and DVC's config. Returns its path.
+
+    The default DVC remote is a directory beside it (`council.git` → `council-storage`).
+    History on `main` can only grow: git refuses deletions and non-fast-forward updates (and
+    the catalogue's pre-receive hook, once installed, says why).
+    """
+    path = path.resolve()
+    if path.exists() and any(path.iterdir()):
+        raise CreateFailed(f"{path} already exists and is not empty")
+    stem = path.name.removesuffix(".git")
+    remote = remote or str(path.parent / f"{stem}-storage")
+    with tempfile.TemporaryDirectory(prefix="registry-seed-") as tmp:
+        seed = init_registry(Path(tmp) / stem, site_cache, name=name or stem, remote=remote,
+                             departments=departments, partners=partners)
+        run(["git", "clone", "-q", "--bare", str(seed), str(path)], Path(tmp), site_cache)
+    run(["git", "remote", "remove", "origin"], path, site_cache)
+    run(["git", "config", "receive.denyNonFastForwards", "true"], path, site_cache)
+    run(["git", "config", "receive.denyDeletes", "true"], path, site_cache)
     return path

@@ -1,0 +1,219 @@
+"""A central registry's git hooks: the door every pushed version goes through.
+
+`install_hooks(git_dir, ...)` writes two small scripts into the repository's `hooks/` folder,
+each running this module with the absolute path of the Python that installed them (so a hook
+finds the catalogue whatever the pushing user's PATH), and their settings beside them in
+`catalogue-hooks.json`:
+
+- `pre-receive` refuses a push that `registry.receive.check_push` finds fault with, printing
+  each file and reason in the pusher's `git push` output;
+- `post-receive` starts `catalogue registry notify` in a process of its own (detached: git push
+  never waits for slow work), waits a few seconds at most for it to report the new versions it
+  indexed, and prints a link to each one's page. If the catalogue takes longer, it says so; the
+  detached process finishes the job.
+"""
+
+from __future__ import annotations
+
+import configparser
+import json
+import os
+import re
+import selectors
+import shlex
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TextIO
+
+from registry.history import BRANCH, RegistryHistory, RegistryUnreadable
+from registry.mirror import is_local
+from registry.receive import RefUpdate, check_push, open_pushed, parse_updates, refusal
+from registry.remote_store import RemoteUnreadable, open_store
+
+CONFIG_FILE = "catalogue-hooks.json"
+LOG_FILE = "catalogue-post-receive.log"
+HOOKS = ("pre-receive", "post-receive")
+SCRIPT = """#!/bin/sh
+# Installed by `catalogue registry install-hooks`: the data catalogue's {name} hook.
+# Its settings are in {config} in this repository's git directory.
+exec {python} -P -m registry.hooks {name}
+"""
+
+
+class HooksFailed(Exception):
+    """The hooks could not be installed; the message says why."""
+
+
+@dataclass(frozen=True)
+class HookConfig:
+    python: str
+    remote: str
+    catalogue_url: str | None = None
+    instance: str | None = None
+    database_url: str | None = None
+    wait_seconds: float = 10.0
+
+    @classmethod
+    def load(cls, git_dir: Path) -> HookConfig:
+        return cls(**json.loads((git_dir / CONFIG_FILE).read_text()))
+
+
+def install_hooks(git_dir: Path, *, remote: str | None = None, catalogue_url: str | None = None,
+                  instance: Path | None = None, database_url: str | None = None,
+                  wait_seconds: float = 10.0) -> list[Path]:
+    """Install the pre-receive and post-receive hooks into a registry's git directory (a bare
+    central repository, usually); returns the scripts written. Installing again replaces them.
+
+    `remote` defaults to the DVC remote that `main`'s `.dvc/config` names. Without `instance`,
+    the post-receive hook tells no catalogue (the forge webhook may do it instead).
+    """
+    try:
+        history = RegistryHistory(str(git_dir))
+    except RegistryUnreadable as exc:
+        raise HooksFailed(str(exc)) from None
+    folder = Path(history.repo.path).resolve()
+    remote = remote or default_remote(history)
+    if not remote:
+        raise HooksFailed(f"{git_dir} names no DVC remote on {BRANCH}: give one with --remote")
+    if is_local(remote) and not os.path.isabs(remote):
+        raise HooksFailed(f"the DVC remote {remote!r} is a relative path: give its absolute "
+                          "path with --remote")
+    try:
+        open_store(remote)
+    except RemoteUnreadable as exc:
+        raise HooksFailed(str(exc)) from None
+    config = HookConfig(python=sys.executable, remote=remote,
+                        catalogue_url=catalogue_url.rstrip("/") if catalogue_url else None,
+                        instance=str(instance.resolve()) if instance else None,
+                        database_url=database_url, wait_seconds=wait_seconds)
+    config_path = folder / CONFIG_FILE
+    config_path.write_text(json.dumps(asdict(config), indent=2) + "\n")
+    config_path.chmod(0o600 if database_url else 0o644)
+    hooks = folder / "hooks"
+    hooks.mkdir(exist_ok=True)
+    written = []
+    for name in HOOKS:
+        script = hooks / name
+        script.write_text(SCRIPT.format(name=name, config=CONFIG_FILE,
+                                        python=shlex.quote(sys.executable)))
+        script.chmod(0o755)
+        written.append(script)
+    return written
+
+
+def default_remote(history: RegistryHistory) -> str | None:
+    """The URL of the default DVC remote in `.dvc/config` at the tip of main."""
+    head = history.head()
+    raw = history.read_blob(head, ".dvc/config") if head else None
+    if raw is None:
+        return None
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(raw.decode("utf-8"))
+    except (configparser.Error, UnicodeDecodeError):
+        return None
+    urls = {}
+    for section in parser.sections():
+        found = re.fullmatch(r"""'?remote "(.+)"'?""", section.strip())
+        if found and parser.has_option(section, "url"):
+            urls[found.group(1)] = parser.get(section, "url")
+    name = parser.get("core", "remote", fallback=None)
+    return urls.get(name) if name else next(iter(urls.values()), None)
+
+
+def pre_receive(git_dir: Path, updates: list[RefUpdate], config: HookConfig,
+                out: TextIO) -> int:
+    """The pre-receive hook: 0 accepts the push, 1 refuses it."""
+    history = open_pushed(str(git_dir), os.environ.get("GIT_QUARANTINE_PATH"))
+    try:
+        store = open_store(config.remote)
+    except RemoteUnreadable as exc:
+        out.write(f"catalogue: push refused: {exc}; tell the registry's administrator\n")
+        return 1
+    problems = check_push(history, updates, store)
+    if problems:
+        out.write(refusal(problems))
+        return 1
+    return 0
+
+
+def post_receive(git_dir: Path, updates: list[RefUpdate], config: HookConfig,
+                 out: TextIO) -> None:
+    """The post-receive hook: tell the catalogue, print links to the new versions."""
+    pushed = [u for u in updates if u.ref == f"refs/heads/{BRANCH}" and not u.deletes]
+    if not pushed:
+        return
+    if not config.instance:
+        out.write("catalogue: no catalogue is configured to be told of pushes here "
+                  "(catalogue registry install-hooks --instance)\n")
+        return
+    update = pushed[0]
+    command = [config.python, "-P", "-m", "catalogue", "registry", "notify", str(git_dir),
+               update.old, update.new, "--instance", config.instance]
+    if config.catalogue_url:
+        command += ["--catalogue-url", config.catalogue_url]
+    with open(git_dir / LOG_FILE, "ab") as log:
+        child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                 stderr=log, cwd=git_dir, env=_child_environment(config),
+                                 start_new_session=True)
+    report, finished = _read_until_closed(child, config.wait_seconds)
+    out.write(report)
+    if not finished:
+        where = f" at {config.catalogue_url}" if config.catalogue_url else ""
+        out.write(f"catalogue: still indexing this push; its versions will appear{where} "
+                  "shortly\n")
+
+
+def _child_environment(config: HookConfig) -> dict[str, str]:
+    """This environment less git's own variables for the hook (GIT_DIR is relative to it)."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("GIT_") or k.startswith("GIT_CONFIG")}
+    if config.database_url:
+        env["DATABASE_URL"] = config.database_url
+    return env
+
+
+def _read_until_closed(child: subprocess.Popen, seconds: float) -> tuple[str, bool]:
+    """What the child writes until it closes its output, or until `seconds` have passed."""
+    assert child.stdout is not None
+    deadline = time.monotonic() + seconds
+    chunks: list[bytes] = []
+    with selectors.DefaultSelector() as selector:
+        selector.register(child.stdout, selectors.EVENT_READ)
+        while (left := deadline - time.monotonic()) > 0:
+            if not selector.select(left):
+                continue
+            chunk = os.read(child.stdout.fileno(), 65536)
+            if not chunk:
+                child.stdout.close()
+                return b"".join(chunks).decode("utf-8", "replace"), True
+            chunks.append(chunk)
+    child.stdout.close()
+    return b"".join(chunks).decode("utf-8", "replace"), False
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m registry.hooks pre-receive|post-receive`, as the hook scripts run it."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1 or args[0] not in HOOKS:
+        sys.stderr.write(f"usage: python -m registry.hooks {'|'.join(HOOKS)}\n")
+        return 2
+    git_dir = Path(os.environ.get("GIT_DIR", ".")).resolve()
+    updates = parse_updates(sys.stdin)
+    try:
+        config = HookConfig.load(git_dir)
+        if args[0] == "pre-receive":
+            return pre_receive(git_dir, updates, config, sys.stderr)
+        post_receive(git_dir, updates, config, sys.stderr)
+        return 0
+    except Exception as exc:  # a hook must explain itself, never show a traceback
+        sys.stderr.write(f"catalogue: the registry's {args[0]} hook failed: "
+                         f"{type(exc).__name__}: {exc}; tell the registry's administrator\n")
+        return 1 if args[0] == "pre-receive" else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
