@@ -124,3 +124,15 @@ class Problem(SQLModel, table=True):
     line: int | None = None
     message: str = Field(sa_column=Column(Text, nullable=False))
     commit_sha: str
+
+
+class WebhookSecret(SQLModel, table=True):
+    """A registry's shared secret for forge webhooks (`POST /api/v1/hooks/push`).
+
+    Kept as given, because verifying an HMAC signature needs the secret itself; never shown
+    back by any page, API or command once set.
+    """
+
+    registry_id: int = Field(foreign_key="registry.id", primary_key=True)
+    secret: str
+    set_at: datetime

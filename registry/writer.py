@@ -8,8 +8,9 @@ start); git runs as the `git` command, so hooks and config behave as they do for
     writer.write_version("housing/rough-sleeping", {"counts.csv": data}, "March count",
                          Author("Priya Shah", "priya.shah@council.example.gov.uk"))
 
-The pieces (`put`, `write_metadata`, `track`, `reproduce`, `import_data`, `commit`, `push`) are
-public too, for versions that are not just "these files, added".
+The pieces (`put`, `copy_in`, `write_metadata`, `track`, `reproduce`, `import_data`, `commit`,
+`push`, `git_push`) are public too, for versions that are not just "these files, added", and for
+`catalogue push` in a team's clone of a central registry.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import posixpath
 import shutil
 import subprocess
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -44,6 +45,26 @@ class WriteFailed(Exception):
 
 class NothingToCommit(WriteFailed):
     """The paths to commit hold no change since the last commit."""
+
+
+class PushOutOfDate(WriteFailed):
+    """The central repository's branch has commits this clone does not have: pull first."""
+
+
+class PushRefused(WriteFailed):
+    """The central repository refused the push (its hook said why, in `remote_lines`)."""
+
+    def __init__(self, message: str, remote_lines: list[str]):
+        super().__init__(message)
+        self.remote_lines = remote_lines
+
+
+class RemoteUnreachable(WriteFailed):
+    """The central repository could not be reached."""
+
+
+CopyProgress = Callable[[int, int], None]
+COPY_CHUNK = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -104,6 +125,34 @@ class RegistryWriter:
                 target.write_bytes(content)
         return [f"{folder}/{top}" for top in tops]
 
+    def copy_in(self, dataset: str, sources: Sequence[Path],
+                progress: CopyProgress | None = None) -> list[str]:
+        """Copy files or directories into the dataset folder under their own names, streaming
+        (never a whole file in memory) and calling `progress(bytes_done, bytes_total)`. A source
+        already in its place is left as it is; a directory replaces the one there. Returns the
+        registry-relative paths (what `track` takes)."""
+        folder = self._folder(dataset)
+        plan = [(Path(src), self.path / folder / self._inside(dataset, Path(src).name))
+                for src in sources]
+        moving = [(src, dst) for src, dst in plan if src.resolve() != dst.resolve()]
+        total = sum(_size(src) for src, _ in moving)
+        done = 0
+        for src, dst in moving:
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            if dst.is_dir():
+                shutil.rmtree(dst)
+            files = sorted(p for p in src.rglob("*") if p.is_file()) if src.is_dir() else [src]
+            for file in files:
+                target = dst / file.relative_to(src) if src.is_dir() else dst
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with open(file, "rb") as reader, open(target, "wb") as writer:
+                    while block := reader.read(COPY_CHUNK):
+                        writer.write(block)
+                        done += len(block)
+                        if progress:
+                            progress(done, total)
+        return [f"{folder}/{dst.name}" for _, dst in plan]
+
     def write_metadata(self, dataset: str, metadata: Mapping[str, Any]) -> str:
         """Write the dataset's `dataset.yaml` (multi-line text as YAML block scalars)."""
         text = yaml.dump(dict(metadata), Dumper=_Dumper, sort_keys=False, allow_unicode=True,
@@ -145,9 +194,10 @@ class RegistryWriter:
                 raise WriteFailed(f"dvc import {url} {path} failed: {exc}") from exc
         return f"{out}.dvc"
 
-    def push(self, targets: Sequence[str] | None = None) -> int:
+    def push(self, targets: Sequence[str] | None = None, revs: Sequence[str] = ()) -> int:
         """`dvc push` the outputs of `targets` (`.dvc` files, `dvc.yaml`s or outputs,
-        registry-relative), or of the whole working copy; returns how many files were sent.
+        registry-relative), or of the whole working copy, and of the commits `revs` too;
+        returns how many files were sent. On a terminal, DVC draws its progress bars.
 
         As with the `dvc` command, an imported output is not pushed: its bytes stay in the
         remote of the registry it was imported from, which `dvc pull` reads."""
@@ -156,7 +206,8 @@ class RegistryWriter:
         with self._dvc() as repo:
             try:
                 return repo.push(
-                    targets=None if targets is None else [str(self.path / t) for t in targets]
+                    targets=None if targets is None else [str(self.path / t) for t in targets],
+                    revs=list(revs) or None,
                 )
             except Exception as exc:
                 raise WriteFailed(f"dvc push failed: {exc}") from exc
@@ -182,6 +233,56 @@ class RegistryWriter:
 
     def head(self) -> str:
         return self._git(["rev-parse", "HEAD"]).strip()
+
+    def branch(self) -> str | None:
+        """The branch checked out, or None on a detached HEAD (or mid-rebase)."""
+        return self._git(["branch", "--show-current"]).strip() or None
+
+    def identity(self) -> Author:
+        """The user's git identity (`user.name`, `user.email`), as `git commit` would use it."""
+        values = []
+        for key in ("user.name", "user.email"):
+            done = subprocess.run(["git", "config", key], cwd=self.path, capture_output=True,
+                                  text=True, env=dvc_environment(self.site_cache))
+            if not done.stdout.strip():
+                example = "Your Name" if key == "user.name" else "you@example.gov.uk"
+                raise WriteFailed(f"git does not know who you are: run "
+                                  f"`git config --global {key} \"{example}\"`")
+            values.append(done.stdout.strip())
+        return Author(*values)
+
+    def unpushed(self, remote: str = "origin", branch: str = "main") -> list[str]:
+        """Commits of HEAD that `remote`'s `branch` did not have when last fetched, oldest
+        first (every commit of HEAD when there is no such branch yet)."""
+        tracking = f"refs/remotes/{remote}/{branch}"
+        known = subprocess.run(["git", "rev-parse", "-q", "--verify", tracking], cwd=self.path,
+                               capture_output=True, env=dvc_environment(self.site_cache))
+        spec = ["HEAD", "--not", tracking] if known.returncode == 0 else ["HEAD"]
+        return self._git(["rev-list", "--reverse", *spec]).split()
+
+    def git_push(self, remote: str = "origin", branch: str = "main") -> None:
+        """`git push remote HEAD:branch`; raises PushOutOfDate, PushRefused or
+        RemoteUnreachable, each saying what the remote said."""
+        done = subprocess.run(["git", "push", "--porcelain", remote, f"HEAD:refs/heads/{branch}"],
+                              cwd=self.path, env=dvc_environment(self.site_cache),
+                              capture_output=True, text=True)
+        remote_lines = [ln.removeprefix("remote:").strip() for ln in done.stderr.splitlines()
+                        if ln.startswith("remote:")]
+        status = next((ln.split("\t") for ln in done.stdout.splitlines()
+                       if ln.startswith(("!", " ", "*", "=", "+")) and "\t" in ln), None)
+        if done.returncode == 0 and status and status[0] != "!":
+            return
+        summary = status[2] if status and len(status) > 2 else ""
+        if status is None:
+            errors = [ln.removeprefix("fatal:").strip() for ln in done.stderr.splitlines()
+                      if ln.startswith(("fatal:", "error:", "ssh:"))]
+            raise RemoteUnreachable(f"could not reach {remote}: "
+                                    f"{'; '.join(errors) or done.stderr.strip()}")
+        if "fetch first" in summary or "non-fast-forward" in summary or "failed to" in summary \
+                or "cannot lock" in summary:
+            raise PushOutOfDate(f"{remote} has commits on {branch} that this clone does not "
+                                f"have ({summary.strip('[] ')})")
+        raise PushRefused(f"{remote} refused the push ({summary.strip('[] ')})", remote_lines)
 
     # The whole of a simple version
 
@@ -253,6 +354,12 @@ class RegistryWriter:
         if normal.startswith(("/", "../")) or normal in (".", "..") or "\\" in name:
             raise ValueError(f"{name!r} is not a path inside the folder of {dataset}")
         return normal
+
+
+def _size(path: Path) -> int:
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return path.stat().st_size
 
 
 def git_date(when: datetime) -> str:
