@@ -8,10 +8,11 @@ from pathlib import Path
 
 import click
 
+from catalogue.central_cli import register as register_central_commands
 from catalogue.core import Catalogue
 from catalogue.errors import CatalogueError
 from catalogue.indexer import IndexReport
-from registry.create import CreateFailed, init_registry
+from registry.create import CreateFailed, init_central, init_registry
 
 INSTANCE = click.option(
     "--instance", envvar="CATALOGUE_INSTANCE", default="instance", show_default=True,
@@ -61,18 +62,26 @@ def _department(value: str) -> tuple[str, str]:
 @click.option("--name", help="The registry's name (default: its folder's name).")
 @click.option("--department", "departments", multiple=True, metavar="SLUG=NAME",
               help="A department of the registry; repeat for several.")
+@click.option("--bare", is_flag=True,
+              help="A central registry: a bare repository that teams clone and push to.")
 @INSTANCE
 def registry_init(path: Path, remote: str | None, name: str | None,
-                  departments: tuple[str, ...], instance: str) -> None:
+                  departments: tuple[str, ...], bare: bool, instance: str) -> None:
     """Create a registry at PATH: git on main, DVC with a storage remote, catalogue.yaml."""
     depts = dict(_department(d) for d in departments)
+    make = init_central if bare else init_registry
     try:
-        created = init_registry(path, Path(instance).resolve() / "dvc-site-cache",
-                                name=name, remote=remote, departments=depts)
+        created = make(path, Path(instance).resolve() / "dvc-site-cache",
+                       name=name, remote=remote, departments=depts)
     except CreateFailed as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Created registry {created}")
-    click.echo(f"Index it with: catalogue index {created}")
+    click.echo(f"Created {'central ' if bare else ''}registry {created}")
+    if bare:
+        click.echo(f"Install its hooks with: catalogue registry install-hooks {created} "
+                   "--catalogue-url URL")
+        click.echo(f"Teams clone it with: git clone {created}")
+    else:
+        click.echo(f"Index it with: catalogue index {created}")
 
 
 @main.command()
@@ -91,6 +100,9 @@ def reindex(instance: str) -> None:
     cat = Catalogue.from_env(instance)
     for report in cat.indexer.reindex(_progress("Reindexing")):
         _print_report(report)
+
+
+register_central_commands(main, registry, INSTANCE)
 
 
 def _progress(label: str):

@@ -343,10 +343,7 @@ class RegistryWriter:
 
     @staticmethod
     def _folder(dataset: str) -> str:
-        parts = dataset.split("/")
-        if len(parts) != 2 or not all(SLUG.match(p) for p in parts):
-            raise ValueError(f"{dataset!r} is not a dataset key: write department/dataset")
-        return dataset
+        return dataset_folder(dataset)
 
     @staticmethod
     def _inside(dataset: str, name: str) -> str:
@@ -354,6 +351,14 @@ class RegistryWriter:
         if normal.startswith(("/", "../")) or normal in (".", "..") or "\\" in name:
             raise ValueError(f"{name!r} is not a path inside the folder of {dataset}")
         return normal
+
+
+def dataset_folder(dataset: str) -> str:
+    """The registry-relative folder of a dataset key; ValueError if it is not one."""
+    parts = dataset.split("/")
+    if len(parts) != 2 or not all(SLUG.match(p) for p in parts):
+        raise ValueError(f"{dataset!r} is not a dataset key: write department/dataset")
+    return dataset
 
 
 def _size(path: Path) -> int:

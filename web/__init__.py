@@ -14,7 +14,7 @@ from flask import Flask
 
 from catalogue.core import Catalogue
 from catalogue.settings import Settings, normalise_database_url
-from web import api, datasets, errors, extensions, pages, templating
+from web import api, datasets, errors, extensions, hooks, pages, templating
 
 SECRET_KEY_FILE = "secret_key"
 
@@ -57,6 +57,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(datasets.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(hooks.bp)
     return app
 
 
