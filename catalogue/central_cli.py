@@ -54,8 +54,7 @@ def push(dataset: str, files: tuple[Path, ...], message: str, metadata: Path | N
                            metadata=metadata.resolve() if metadata else None,
                            say=click.echo, copy_progress=_copy_progress())
     if outcome.pushed_commits:
-        click.echo(f"Pushed {dataset} at {outcome.sha[:10]}: the catalogue lists it once the "
-                   "central registry has told it (see the links above, if any).")
+        click.echo(f"Pushed {dataset} at {outcome.sha[:10]}.")
 
 
 def _copy_progress():

@@ -16,7 +16,7 @@ the commits not yet pushed are pushed.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from catalogue.errors import CatalogueError
@@ -57,6 +57,7 @@ class PushOutcome:
     committed: bool
     pushed_commits: int
     files_uploaded: int
+    remote_said: list[str] = field(default_factory=list)
 
 
 def find_clone(start: Path) -> Path:
@@ -171,7 +172,7 @@ def _publish(writer: RegistryWriter, dataset: str, files: Sequence[Path], messag
             f"(or `dvc push`, then `git push`).") from None
     say(f"Uploaded {uploaded} file(s); pushing {len(pending)} commit(s) to {REMOTE}/{BRANCH}")
     try:
-        writer.git_push(REMOTE, BRANCH)
+        said = writer.git_push(REMOTE, BRANCH)
     except PushOutOfDate as exc:
         raise PushFailed(
             f"someone else pushed to {BRANCH} first ({exc}).\n"
@@ -188,4 +189,6 @@ def _publish(writer: RegistryWriter, dataset: str, files: Sequence[Path], messag
             f"{exc}\nCommit {sha[:10]} and its data (in the DVC remote) are saved. When the "
             f"central registry can be reached, run the same command again (or `git push`).") \
             from None
-    return PushOutcome(sha, committed, len(pending), uploaded)
+    for line in said:
+        say(f"  {line}")
+    return PushOutcome(sha, committed, len(pending), uploaded, said)

@@ -260,9 +260,9 @@ class RegistryWriter:
         spec = ["HEAD", "--not", tracking] if known.returncode == 0 else ["HEAD"]
         return self._git(["rev-list", "--reverse", *spec]).split()
 
-    def git_push(self, remote: str = "origin", branch: str = "main") -> None:
-        """`git push remote HEAD:branch`; raises PushOutOfDate, PushRefused or
-        RemoteUnreachable, each saying what the remote said."""
+    def git_push(self, remote: str = "origin", branch: str = "main") -> list[str]:
+        """`git push remote HEAD:branch`; returns what the remote's hooks said. Raises
+        PushOutOfDate, PushRefused or RemoteUnreachable, each saying what the remote said."""
         done = subprocess.run(["git", "push", "--porcelain", remote, f"HEAD:refs/heads/{branch}"],
                               cwd=self.path, env=dvc_environment(self.site_cache),
                               capture_output=True, text=True)
@@ -271,7 +271,7 @@ class RegistryWriter:
         status = next((ln.split("\t") for ln in done.stdout.splitlines()
                        if ln.startswith(("!", " ", "*", "=", "+")) and "\t" in ln), None)
         if done.returncode == 0 and status and status[0] != "!":
-            return
+            return remote_lines
         summary = status[2] if status and len(status) > 2 else ""
         if status is None:
             errors = [ln.removeprefix("fatal:").strip() for ln in done.stderr.splitlines()
