@@ -39,15 +39,21 @@ def make_engine(url: str) -> Engine:
 
 
 @contextmanager
-def write_transaction(engine: Engine) -> Iterator[Connection]:
-    """One write transaction on a connection: committed on success, rolled back on error."""
+def write_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection whose every transaction is a write one (BEGIN IMMEDIATE on SQLite)."""
     with engine.connect() as conn:
         conn.info["write"] = True
         try:
-            with conn.begin():
-                yield conn
+            yield conn
         finally:
             conn.info.pop("write", None)
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """One write transaction on a connection: committed on success, rolled back on error."""
+    with write_connection(engine) as conn, conn.begin():
+        yield conn
 
 
 @contextmanager

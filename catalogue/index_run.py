@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from catalogue.db import write_transaction
+from catalogue.db import write_connection
 from catalogue.errors import RegistryError
 from catalogue.lineage_builder import lineage_edges
 from catalogue.models import (
@@ -31,7 +31,7 @@ from catalogue.models import (
     VersionFile,
 )
 from registry.history import CommitChanges, CommitInfo, DatasetSnapshot, RegistryHistory
-from registry.metadata import CATALOGUE_FILE
+from registry.metadata import CATALOGUE_FILE, DatasetMetadata
 from registry.problems import Problem as FileProblem
 
 Progress = Callable[[int, int], None]
@@ -86,6 +86,7 @@ class _DatasetState:
     signature: tuple[tuple[str, str], ...]
     retired: bool
     has_problems: bool
+    metadata: DatasetMetadata | None = None
 
 
 class IndexRun:
@@ -107,12 +108,13 @@ class IndexRun:
                     f"main of {self.report.registry} no longer contains the indexed commit "
                     f"{self.head[:10]}: history was rewritten; run `catalogue reindex`"
                 )
-            commits = self.history.commits_after(self.head, tip)
+            commits = self.history.log(self.head, tip)
             try:
-                for done, sha in enumerate(commits, 1):
-                    self._commit(self.history.changes(sha))
-                    if progress:
-                        progress(done, len(commits))
+                with write_connection(self.engine) as conn:
+                    for done, logged in enumerate(commits, 1):
+                        self._commit(conn, self.history.changes(logged.sha, logged))
+                        if progress:
+                            progress(done, len(commits))
                 return
             except Lost:
                 continue
@@ -145,10 +147,10 @@ class IndexRun:
         for key, sig in signatures.items():
             self.datasets[key].signature = tuple(sig)
 
-    def _commit(self, changes: CommitChanges) -> None:
+    def _commit(self, conn: Connection, changes: CommitChanges) -> None:
         sha = changes.commit.sha
         try:
-            with write_transaction(self.engine) as conn:
+            with conn.begin():
                 swapped = conn.execute(_SWAP if self.head else _SWAP_FIRST, {
                     "b_registry": self.registry_id, "b_old": self.head,
                     "head_sha": sha, "indexed_at": datetime.now(UTC)})
@@ -205,9 +207,11 @@ class IndexRun:
         values: dict = {"updated_at": commit.authored_at, "retired": False, "retired_sha": None}
         meta = snap.metadata
         if meta is not None:
-            values.update({name: getattr(meta, name) for name in METADATA_FIELDS},
-                          title=meta.title, visibility=meta.effective_visibility,
-                          extra=meta.extra, metadata_sha=commit.sha)
+            values["metadata_sha"] = commit.sha
+            if state is None or meta is not state.metadata:  # the same blob parses to the same
+                values.update({name: getattr(meta, name) for name in METADATA_FIELDS},
+                              title=meta.title, visibility=meta.effective_visibility,
+                              extra=meta.extra)
         if state is None:
             values.setdefault("title", snap.slug)
             dataset_id = conn.execute(_INSERT_DATASET, {
@@ -216,6 +220,7 @@ class IndexRun:
                 **_METADATA_DEFAULTS, **values}).scalar_one()
             state = _DatasetState(dataset_id, self.registry_id, 0, (), False, False)
             self.datasets[key] = state
+        state.metadata = meta or state.metadata
         problems = list(snap.problems)
         if snap.department not in self.departments:
             problems.append(FileProblem(
@@ -227,8 +232,8 @@ class IndexRun:
         state.retired = False
         if "version_count" in values:
             version_id = self._version(conn, state, snap, commit, values["version_count"])
-            edges, lineage_problems = lineage_edges(conn, version_id, snap,
-                                                    values.get("derived_from"))
+            declared = state.metadata.derived_from if state.metadata else None
+            edges, lineage_problems = lineage_edges(conn, version_id, snap, declared)
             if edges:
                 conn.execute(insert(EDGES), edges)
             problems.extend(lineage_problems)

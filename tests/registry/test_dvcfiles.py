@@ -85,3 +85,21 @@ def test_garbage_lock_is_reported():
     with pytest.raises(FileProblems) as caught:
         parse_dvc_lock("housing/x/dvc.lock", "stages: 3\n")
     assert "no 'stages' mapping" in str(caught.value)
+
+
+@pytest.mark.parametrize("text", [
+    ADD,
+    ADD.replace("md5: 0123456789abcdef0123456789abcdef", "md5: '01234567890123456789012345678901'"),
+    "outs:\n- md5: 0123456789abcdef0123456789abcdef.dir\n  size: 40\n  nfiles: 3\n"
+    "  hash: md5\n  path: readings\n",
+    ADD + "  cache: false\n",
+    ADD.replace("path: counts.csv", "path: 'my counts.csv'"),
+])
+def test_the_fast_path_reads_what_yaml_reads(text):
+    import yaml
+
+    [out] = parse_dvc_file("housing/counts/x.dvc", text).outputs
+    [entry] = yaml.safe_load(text)["outs"]
+    assert (out.path, out.md5, out.size, out.nfiles) == (
+        f"housing/counts/{entry['path']}", str(entry["md5"]), entry["size"],
+        entry.get("nfiles"))
