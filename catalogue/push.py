@@ -142,11 +142,15 @@ def _publish(writer: RegistryWriter, dataset: str, files: Sequence[Path], messag
         outputs = writer.copy_in(dataset, files, copy_progress)
         if metadata_text is not None:
             writer.put(dataset, {DATASET_FILE: metadata_text})
-        say(f"Tracking {', '.join(outputs)} with DVC")
+    except OSError as exc:
+        raise PushFailed(f"could not copy the files into the clone: {exc}. Nothing was "
+                         "committed; fix this and run the same command again") from None
+    say(f"Tracking {', '.join(outputs)} with DVC")
+    try:
         writer.track(outputs)
-    except (OSError, WriteFailed) as exc:
-        raise PushFailed(f"could not add the files: {exc}. Nothing was committed; fix this and "
-                         "run the same command again") from None
+    except WriteFailed as exc:
+        raise PushFailed(f"{exc}. Nothing was committed; fix this and run the same command "
+                         "again") from None
     committed = True
     try:
         sha = writer.commit(message, author, [dataset])
