@@ -6,9 +6,17 @@ import subprocess
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from catalogue import browse, demo_data
+from catalogue import browse
 from catalogue.access import Reader
-from catalogue.demo import COUNCIL, NHS, ensure_demo, timeline
+from catalogue.demo import ensure_demo
+from catalogue.demo.build import timeline
+from catalogue.demo.council import COUNCIL
+from catalogue.demo.data_care import looked_after_children
+from catalogue.demo.data_finance import council_tax_collection, spend_over_500
+from catalogue.demo.data_health import air_quality_monitoring
+from catalogue.demo.data_planning_waste import planning_applications
+from catalogue.demo.nhs import NHS
+from catalogue.demo.periods import months, quarters, weeks
 
 EVERYONE = Reader.everyone()
 
@@ -102,10 +110,10 @@ def test_the_demo_is_built_indexed_and_then_reused(catalogue):
 
 def test_the_demo_data_depend_only_on_the_version_and_its_date():
     day = date(2026, 3, 4)
-    for make in (demo_data.council_tax_collection, demo_data.planning_applications,
-                 demo_data.air_quality_monitoring, demo_data.looked_after_children):
+    for make in (council_tax_collection, planning_applications, air_quality_monitoring,
+                 looked_after_children):
         assert make(0, day) == make(0, day)
-    april, may = (demo_data.spend_over_500(0, date(2026, m, 10))["spend_over_500.csv"]
+    april, may = (spend_over_500(0, date(2026, m, 10))["spend_over_500.csv"]
                   .decode().splitlines() for m in (4, 5))
     assert len(set(may) - set(april)) > 100  # May adds the payments of April…
     assert set(april) - set(may) and len(set(april) & set(may)) > 1000  # …drops the oldest month
@@ -114,8 +122,7 @@ def test_the_demo_data_depend_only_on_the_version_and_its_date():
 def test_each_version_covers_a_new_period_whatever_the_day_of_the_build():
     """Else a version could repeat the data of the one before (datasets made by the demo's
     generators; a pipeline's output also changes when any of its inputs does)."""
-    period = {"{month}": demo_data.months, "{week}": demo_data.weeks,
-              "{quarter}": demo_data.quarters}
+    period = {"{month}": months, "{week}": weeks, "{quarter}": quarters}
     for offset in range(366):
         today = date(2026, 1, 1) + timedelta(days=offset)
         for spec in (COUNCIL, NHS):
