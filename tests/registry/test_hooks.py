@@ -132,3 +132,26 @@ def test_an_import_keeps_its_bytes_in_its_source_and_is_accepted(central, clone)
     clone.run("git", "commit", "-q", "-m", "Import the counts")
     done = clone.push()
     assert done.returncode == 0, done.stderr
+
+
+def test_the_commands_create_a_central_registry_and_install_its_hooks(tmp_path):
+    from click.testing import CliRunner
+
+    from catalogue.cli import main
+
+    path = tmp_path / "council.git"
+    runner = CliRunner()
+    made = runner.invoke(main, ["registry", "init", "--bare", str(path), "--department",
+                                "housing=Housing", "--instance", str(tmp_path / "instance")])
+    assert made.exit_code == 0, made.output
+    assert f"catalogue registry install-hooks {path}" in made.output
+    assert (tmp_path / "council-storage").is_dir()
+    installed = runner.invoke(main, ["registry", "install-hooks", str(path), "--no-tell",
+                                     "--catalogue-url", "https://catalogue.council.example/",
+                                     "--instance", str(tmp_path / "instance")])
+    assert installed.exit_code == 0, installed.output
+    config = yaml.safe_load((path / CONFIG_FILE).read_text())
+    assert config["catalogue_url"] == "https://catalogue.council.example"
+    assert config["instance"] is None and config["remote"] == str(tmp_path / "council-storage")
+    again = runner.invoke(main, ["registry", "init", "--bare", str(path)])
+    assert again.exit_code == 1 and "already exists and is not empty" in again.output
