@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -23,7 +24,8 @@ from registry.hooks import HooksFailed, install_hooks
 BIG = 64 * 1024 * 1024
 
 
-def register(main: click.Group, registry: click.Group, instance_option) -> None:
+def register(main: click.Group, registry: click.Group,
+             instance_option: Callable[[click.Command], click.Command]) -> None:
     """Add the commands to `main` and its `registry` group; `instance_option` is the group's
     `--instance` option, given to each command that reaches a catalogue."""
     main.add_command(push)
@@ -57,7 +59,7 @@ def push(dataset: str, files: tuple[Path, ...], message: str, metadata: Path | N
         click.echo(f"Pushed {dataset} at {outcome.sha[:10]}.")
 
 
-def _copy_progress():
+def _copy_progress() -> Callable[[int, int], None]:
     state: dict[str, object] = {}
 
     def update(done: int, total: int) -> None:

@@ -29,6 +29,7 @@ from registry.metadata import (
 )
 from registry.problems import FileProblems
 from registry.writer import (
+    Author,
     CopyProgress,
     NothingToCommit,
     PushOutOfDate,
@@ -136,7 +137,7 @@ def _check(writer: RegistryWriter, dataset: str, files: Sequence[Path], message:
 
 
 def _publish(writer: RegistryWriter, dataset: str, files: Sequence[Path], message: str,
-             metadata_text: str | None, author, say: Callable[[str], None],
+             metadata_text: str | None, author: Author, say: Callable[[str], None],
              copy_progress: CopyProgress | None) -> PushOutcome:
     try:
         outputs = writer.copy_in(dataset, files, copy_progress)
