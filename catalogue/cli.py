@@ -12,6 +12,7 @@ from catalogue.central_cli import register as register_central_commands
 from catalogue.core import Catalogue
 from catalogue.errors import CatalogueError
 from catalogue.indexer import IndexReport
+from catalogue.search.cli import register as register_search_commands
 from registry.create import CreateFailed, init_central, init_registry
 
 INSTANCE = click.option(
@@ -139,3 +140,6 @@ def _print_report(report: IndexReport) -> None:
         for p in report.problems:
             where = f"{p.file}:{p.line}" if p.line else p.file
             click.echo(f"  ! {where}: {p.message}", err=True)
+
+
+register_search_commands(main, INSTANCE, _progress)

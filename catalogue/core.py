@@ -1,5 +1,5 @@
-"""The catalogue as one object: its settings, database engine and indexer, made explicitly
-(never at import time) by the CLI or by the web app factory."""
+"""The catalogue as one object: its settings, database engine, indexer and search index, made
+explicitly (never at import time) by the CLI or by the web app factory."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlmodel import Session
 from catalogue.db import make_engine, read_session
 from catalogue.indexer import Indexer
 from catalogue.migrate import upgrade
+from catalogue.search import SearchIndex
 from catalogue.settings import Settings
 from registry.dvc_env import configure_dvc
 
@@ -24,6 +25,8 @@ class Catalogue:
         self.engine: Engine = make_engine(settings.database_url)
         upgrade(self.engine)
         self.indexer = Indexer(self.engine, settings.mirrors)
+        self.search = SearchIndex(settings.instance / "search", self.engine)
+        self.indexer.listeners.append(self.search.datasets_changed)
 
     @classmethod
     def from_env(cls, instance: str | None = None) -> Catalogue:
@@ -35,4 +38,5 @@ class Catalogue:
             yield s
 
     def close(self) -> None:
+        self.search.close()
         self.engine.dispose()

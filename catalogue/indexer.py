@@ -4,10 +4,15 @@ One database transaction per registry commit, guarded by a compare-and-swap on t
 `head_sha` (see catalogue.index_run): a run killed mid-way leaves the catalogue at the last whole
 commit and the next run resumes there, and two runs racing over one registry never record a
 commit twice.
+
+Listeners (the search index) are told after each run which datasets it touched, so that what
+they derive from the catalogue follows it; a listener's failure never fails a run.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import delete, update
@@ -31,13 +36,17 @@ from catalogue.models import (
 from registry.history import RegistryHistory, RegistryUnreadable
 from registry.mirror import MirrorFailed, is_local, update_mirror
 
-__all__ = ["Indexer", "IndexReport", "Progress"]
+__all__ = ["Indexer", "IndexReport", "Listener", "Progress"]
+log = logging.getLogger(__name__)
+Listener = Callable[[set[str] | None], None]
+"""Told the `department/slug` keys of the datasets a run may have changed (None: all)."""
 
 
 class Indexer:
     def __init__(self, engine: Engine, mirrors: Path):
         self.engine = engine
         self.mirrors = mirrors
+        self.listeners: list[Listener] = []
 
     def register(self, path_or_url: str) -> Registry:
         """The registry known by this path or URL, registering it the first time."""
@@ -67,12 +76,18 @@ class Indexer:
         """Index a registry's new commits, registering it the first time."""
         return self.index_registry(self.register(path_or_url), progress)
 
-    def index_registry(self, registry: Registry, progress: Progress | None = None) -> IndexReport:
+    def index_registry(self, registry: Registry, progress: Progress | None = None,
+                       notify: bool = True) -> IndexReport:
         if not is_local(registry.url):
             self._git_path(registry.url)
         history = _open(registry.git_path)
         report = IndexReport(registry.url)
-        IndexRun(self.engine, registry.id, history, report).until(history.head(), progress)
+        before = self._head(registry.id)
+        try:
+            IndexRun(self.engine, registry.id, history, report).until(history.head(), progress)
+        finally:
+            if notify:
+                self._notify(lambda: self._touched(registry.id, history, before))
         with read_session(self.engine) as s:
             report.problems = list(
                 s.exec(select(Problem).where(Problem.registry_id == registry.id)
@@ -87,7 +102,43 @@ class Indexer:
             for table in (LineageEdge, VersionFile, Version, Problem, Dataset, Department, Partner):
                 s.exec(delete(table))
             s.exec(update(Registry).values(head_sha=None, indexed_at=None))
-        return [self.index_registry(r, progress) for r in registries]
+        reports = [self.index_registry(r, progress, notify=False) for r in registries]
+        self._notify(lambda: None)
+        return reports
+
+    def _notify(self, touched: Callable[[], set[str] | None]) -> None:
+        if not self.listeners:
+            return
+        try:
+            keys = touched()
+        except Exception:
+            log.exception("Could not tell which datasets an index run changed")
+            keys = None
+        for listener in self.listeners:
+            try:
+                listener(keys)
+            except Exception:
+                log.exception("An index listener failed")
+
+    def _head(self, registry_id: int) -> str | None:
+        with read_session(self.engine) as s:
+            return s.exec(select(Registry.head_sha).where(Registry.id == registry_id)).one()
+
+    def _touched(self, registry_id: int, history: RegistryHistory,
+                 before: str | None) -> set[str]:
+        """The datasets whose folders the commits indexed since `before` changed; all of the
+        registry's when its catalogue.yaml (department names) changed or history restarted."""
+        after = self._head(registry_id)
+        if after is None or after == before:
+            return set()
+        logged = history.log(before, after) if before and history.is_ancestor(before, after) \
+            else None
+        if logged is None or any(c.catalogue_changed for c in logged):
+            with read_session(self.engine) as s:
+                rows = s.exec(select(Dataset.department, Dataset.slug)
+                              .where(Dataset.registry_id == registry_id)).all()
+            return {f"{dept}/{slug}" for dept, slug in rows}
+        return {f"{dept}/{slug}" for c in logged for dept, slug in c.folders}
 
     def _git_path(self, url: str) -> str:
         if is_local(url):

@@ -14,7 +14,7 @@ from flask import Flask
 
 from catalogue.core import Catalogue
 from catalogue.settings import Settings, normalise_database_url
-from web import api, datasets, errors, extensions, hooks, pages, templating
+from web import api, datasets, errors, extensions, hooks, pages, search, templating
 
 SECRET_KEY_FILE = "secret_key"
 
@@ -58,6 +58,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(datasets.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(hooks.bp)
+    app.register_blueprint(search.bp)
     return app
 
 

@@ -1,0 +1,317 @@
+"""The search index of one catalogue instance: a Whoosh index in `<instance>/search/index`,
+derived from the database, read by every web worker and written by whoever indexes.
+
+- Opening: a missing index, one of an older schema, or a corrupt one is rebuilt from the
+  database with a warning (one process at a time; the others wait and use its result).
+- Reading: one searcher per process, reused until a writer commits; a search that trips over
+  a damaged index rebuilds it and runs again, so a reader never gets a server error from it.
+- Writing: writers queue on the index's lock (for up to `lock_timeout` seconds) instead of
+  failing. After each indexing run the datasets it touched are re-indexed at once; column
+  names not yet known are read a few seconds later (so that a burst of pushes is read in one
+  go) in a background thread (catalogue.search.columns), and those datasets re-indexed again.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import shutil
+import struct
+import threading
+import time
+import traceback
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from whoosh import index as whoosh_index
+from whoosh import writing
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import FileIndex, LockError
+
+from catalogue.access import Reader
+from catalogue.errors import CatalogueError
+from catalogue.models import Dataset
+from catalogue.search.columns import ColumnCache, read_all, wants_columns
+from catalogue.search.documents import DatasetDocument, SourceFile, load_documents
+from catalogue.search.schema import INDEX_NAME, make_schema
+from catalogue.search.searching import complete, run_search
+from catalogue.search.shapes import Completion, SearchRequest, SearchResults
+from catalogue.search.snapshot import BoostedBM25F, Snapshot
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+Progress = Callable[[int, int], None]
+WHOOSH = str(Path(whoosh_index.__file__).parent)
+COLUMN_DELAY_S = 5.0
+
+
+class SearchIndexBusy(CatalogueError):
+    """Another process held the index's write lock for longer than we would wait."""
+
+    status = 503
+
+
+class SearchIndex:
+    def __init__(self, folder: Path, engine: Engine, lock_timeout: float = 120.0,
+                 column_delay: float = COLUMN_DELAY_S):
+        self.folder = folder
+        self.path = folder / "index"
+        self.engine = engine
+        self.lock_timeout = lock_timeout
+        self.column_delay = column_delay
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.columns = ColumnCache(folder / "columns.sqlite")
+        self._lock = threading.RLock()
+        self._weighting = BoostedBM25F()
+        self._snapshot: Snapshot | None = None
+        self._jobs = ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-columns")
+        self._queued: dict[str, Future] = {}
+        self._closed = False
+        self._hurry = threading.Event()  # set: read column names without waiting
+        self._index = self._open()
+
+    # Opening and repairing
+
+    def _open(self) -> FileIndex:
+        storage = FileStorage(str(self.path))
+        with self._exclusive(storage):
+            try:
+                if whoosh_index.exists_in(str(self.path), INDEX_NAME):
+                    found = whoosh_index.open_dir(str(self.path), INDEX_NAME)
+                    found.searcher().close()
+                    return found
+                reason = "missing"
+            except Exception as exc:  # any damage at all: the index is derived data
+                reason = f"unreadable ({type(exc).__name__}: {exc})"
+            return self._recreate(storage, reason)
+
+    def _recreate(self, storage: FileStorage, reason: str) -> FileIndex:
+        if self._dataset_count():
+            log.warning("The search index in %s is %s: rebuilding it from the database",
+                        self.path, reason)
+        for item in self.path.iterdir():
+            if item.name != "REBUILD_LOCK":
+                shutil.rmtree(item) if item.is_dir() else item.unlink(missing_ok=True)
+        created = storage.create_index(make_schema(), INDEX_NAME)
+        self._index = created
+        self._write_all(created, read_columns=False)
+        return created
+
+    @contextmanager
+    def _exclusive(self, storage: FileStorage) -> Iterator[None]:
+        """Only one process checks, creates or repairs the index at a time."""
+        lock = storage.lock("REBUILD_LOCK")
+        lock.acquire(blocking=True)
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def _repair(self, exc: BaseException, generation: int | None = None) -> None:
+        """Rebuild a damaged index, unless another process already replaced the version
+        (`generation`) that failed."""
+        storage = FileStorage(str(self.path))
+        with self._lock, self._exclusive(storage):
+            self._drop_snapshot()
+            if generation is not None:
+                try:
+                    fresh = whoosh_index.open_dir(str(self.path), INDEX_NAME)
+                    if fresh.latest_generation() != generation:
+                        self._index = fresh
+                        return
+                except Exception:  # still damaged, or gone
+                    log.debug("The search index is still unreadable", exc_info=True)
+            self._index = self._recreate(storage, f"damaged ({type(exc).__name__}: {exc})")
+
+    def _dataset_count(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(Dataset)
+                                .where(Dataset.retired.is_(False))).scalar_one()
+
+    # Writing
+
+    @contextmanager
+    def _writer(self, index: FileIndex | None = None) -> Iterator[writing.IndexWriter]:
+        """A writer, waiting in line for the lock if another writer has it."""
+        index = index or self._index
+        try:
+            writer = index.writer()
+        except LockError:
+            log.info("Waiting for the search index's write lock in %s", self.path)
+            try:
+                writer = index.writer(timeout=self.lock_timeout, delay=0.05)
+            except LockError:
+                raise SearchIndexBusy("The search index is busy: try again shortly") from None
+        try:
+            yield writer
+        except BaseException:
+            writer.cancel()
+            raise
+
+    def update(self, keys: Iterable[str]) -> list[SourceFile]:
+        """Re-index these datasets (removing those retired or gone); the files whose column
+        names are not known yet."""
+        documents, gone = load_documents(self.engine, keys)
+        known = self.columns.get(f.md5 for d in documents for f in d.files)
+        with self._writer() as writer:
+            for key in sorted(gone):
+                writer.delete_by_term("id", key)
+            for doc in documents:
+                writer.update_document(**doc.fields(_columns(doc, known)))
+            writer.commit()
+        return _unknown(documents, known)
+
+    def rebuild(self, progress: Progress | None = None, read_columns: bool = True) -> int:
+        """Rebuild the whole index from the database; the number of datasets indexed.
+        With `read_columns`, first read the header rows not yet known (and retry those that
+        could not be read before)."""
+        with self._lock:
+            self._drop_snapshot()
+        try:
+            return self._write_all(self._index, read_columns, progress)
+        except SearchIndexBusy:
+            raise
+        except Exception as exc:
+            if not _from_index(exc):
+                raise
+            self._repair(exc)
+            return self._dataset_count()
+
+    def _write_all(self, index: FileIndex, read_columns: bool,
+                   progress: Progress | None = None) -> int:
+        if read_columns:
+            self.wait_for_columns()
+        documents, _ = load_documents(self.engine)
+        if read_columns:
+            self.columns.forget_failures()
+            files = _unknown(documents, self.columns.get(f.md5 for d in documents
+                                                         for f in d.files))
+            read_all(self.columns, files, progress=progress)
+        known = self.columns.get(f.md5 for d in documents for f in d.files)
+        with self._writer(index) as writer:
+            for doc in documents:
+                writer.add_document(**doc.fields(_columns(doc, known)))
+            writer.commit(mergetype=writing.CLEAR)
+        if not read_columns:
+            self._read_later(_unknown(documents, known))
+        return len(documents)
+
+    def datasets_changed(self, keys: set[str] | None) -> None:
+        """The indexer's listener: re-index what a run touched (None: everything). Never
+        raises: a failure is logged, and the catalogue's own indexing stands."""
+        try:
+            if keys is None:
+                self.rebuild(read_columns=False)
+            elif keys:
+                self._read_later(self.update(keys))
+        except SearchIndexBusy:
+            log.warning("The search index was busy and is not up to date: run `catalogue "
+                        "search rebuild`")
+        except Exception as exc:
+            log.warning("The search index could not be updated (%s: %s): repairing it",
+                        type(exc).__name__, exc)
+            try:
+                self._repair(exc)
+            except Exception:
+                log.exception("The search index could not be repaired: run `catalogue "
+                              "search rebuild`")
+
+    def _read_later(self, files: list[SourceFile]) -> None:
+        fresh = [f for f in files if f.md5 not in self._queued]
+        if not fresh or self._closed:
+            return
+        future = self._jobs.submit(self._read_columns, fresh)
+        for file in fresh:
+            self._queued[file.md5] = future
+
+    def _read_columns(self, files: list[SourceFile]) -> None:
+        self._hurry.wait(self.column_delay)  # let a burst of pushes settle first
+        try:
+            read = read_all(self.columns, files, stop=lambda: self._closed)
+            keys = {f.dataset for f in files if f.md5 in read}
+            if keys and not self._closed:
+                self.update(keys)
+        except Exception:
+            log.exception("Column names could not be added to the search index")
+        finally:
+            for file in files:
+                self._queued.pop(file.md5, None)
+
+    def wait_for_columns(self, timeout: float | None = None) -> bool:
+        """Wait until the column names being read are in the index; False on timeout."""
+        self._hurry.set()
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while running := {f for f in list(self._queued.values()) if not f.done()}:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                return False
+            wait(running, timeout=left)
+        return True
+
+    # Reading
+
+    def search(self, reader: Reader, request: SearchRequest) -> SearchResults:
+        return self._reading(lambda snap: run_search(snap, reader, request))
+
+    def suggest(self, reader: Reader, text: str, limit: int = 8) -> list[Completion]:
+        return self._reading(lambda snap: complete(snap, reader, text, limit))
+
+    def _reading(self, action: Callable[[Snapshot], T]) -> T:
+        with self._lock:
+            generation = None
+            try:
+                snap = self._current()
+                generation = snap.searcher.reader().generation()
+                return action(snap)
+            except Exception as exc:
+                if not _from_index(exc):
+                    raise
+                log.warning("Search failed on the index in %s (%s: %s): repairing it",
+                            self.path, type(exc).__name__, exc)
+                self._repair(exc, generation)
+                return action(self._current())
+
+    def _current(self) -> Snapshot:
+        snap = self._snapshot
+        if snap is not None and snap.searcher.up_to_date():
+            snap.refresh_factors()
+            return snap
+        searcher = (snap.searcher.refresh() if snap is not None
+                    else self._index.searcher(weighting=self._weighting))
+        self._snapshot = Snapshot(searcher, self._weighting)
+        return self._snapshot
+
+    def _drop_snapshot(self) -> None:
+        if self._snapshot is not None:
+            self._snapshot.close()
+            self._snapshot = None
+
+    def close(self) -> None:
+        self._closed = True
+        self._hurry.set()
+        self._jobs.shutdown(wait=True, cancel_futures=True)
+        with self._lock:
+            self._drop_snapshot()
+
+
+def _columns(doc: DatasetDocument, known: dict[str, list[str] | None]) -> list[str]:
+    return list(dict.fromkeys(c for f in doc.files for c in known.get(f.md5) or []))
+
+
+def _unknown(documents: list[DatasetDocument], known: dict[str, list[str] | None],
+             ) -> list[SourceFile]:
+    return [f for d in documents for f in d.files if wants_columns(f) and f.md5 not in known]
+
+
+def _from_index(exc: BaseException) -> bool:
+    """Whether an error comes from reading the index's files (damage), not from our code."""
+    if isinstance(exc, OSError | EOFError | struct.error | zlib.error | pickle.UnpicklingError):
+        return True
+    frames = traceback.extract_tb(exc.__traceback__)
+    return bool(frames) and frames[-1].filename.startswith(WHOOSH)
