@@ -8,6 +8,7 @@ columns > description); a phrase matches its words next to each other in one fie
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from whoosh import query as q
@@ -107,7 +108,7 @@ def parse(text: str) -> ParsedQuery:
     return ParsedQuery(text, list(unique.values())[:MAX_TERMS])
 
 
-def has_readable_match(searcher: Searcher, query: q.Query, allowed: frozenset[int] | None,
+def has_readable_match(searcher: Searcher, query: q.Query, allowed: AbstractSet[int] | None,
                        ) -> bool:
     for docnum in searcher.docs_for_query(query):
         if allowed is None or docnum in allowed:
@@ -115,7 +116,7 @@ def has_readable_match(searcher: Searcher, query: q.Query, allowed: frozenset[in
     return False
 
 
-def correct(searcher: Searcher, clause: Clause, allowed: frozenset[int] | None) -> None:
+def correct(searcher: Searcher, clause: Clause, allowed: AbstractSet[int] | None) -> None:
     """Give a misspelt word its likeliest corrections: words of the index within one edit (two
     for long words) that readable documents contain, most common among them first. A word that
     only documents the reader may not see contain is never offered."""
@@ -138,7 +139,7 @@ def correct(searcher: Searcher, clause: Clause, allowed: frozenset[int] | None) 
     clause.alternatives = [(c, s) for _, _, c, s in scored[:ALTERNATIVES]]
 
 
-def _readable_count(searcher: Searcher, word: str, allowed: frozenset[int] | None) -> int:
+def _readable_count(searcher: Searcher, word: str, allowed: AbstractSet[int] | None) -> int:
     docs = searcher.docs_for_query(q.Term("spell", word))
     return sum(1 for d in docs if allowed is None or d in allowed)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 from collections import Counter
+from collections.abc import Set as AbstractSet
 from datetime import UTC, datetime
 from itertools import chain
 
@@ -60,7 +61,7 @@ def run_search(snap: Snapshot, reader: Reader, request: SearchRequest) -> Search
     scores: dict[int, float] = {}
     partial = False
     if allowed is not None and not allowed:
-        matched: frozenset[int] | set[int] = frozenset()
+        matched: AbstractSet[int] = frozenset()
     elif parsed.empty:
         matched = snap.readable(allowed)
     else:
@@ -80,7 +81,7 @@ def run_search(snap: Snapshot, reader: Reader, request: SearchRequest) -> Search
     )
 
 
-def _match(snap: Snapshot, parsed: ParsedQuery, allowed: frozenset[int] | None,
+def _match(snap: Snapshot, parsed: ParsedQuery, allowed: AbstractSet[int] | None,
            ) -> tuple[set[int], dict[int, float], bool]:
     """Documents matching every word; else, with misspelt words corrected; else those
     matching the most words. Scores are collected for the reader's documents only."""
@@ -104,12 +105,12 @@ def _match(snap: Snapshot, parsed: ParsedQuery, allowed: frozenset[int] | None,
     if not matches:
         return set(), {}, False
     most = max(matches.values())
-    best = frozenset(d for d, n in matches.items() if n == most)
+    best = {d for d, n in matches.items() if n == most}
     scores = _scores(snap, parsed.any_query(), best)
     return set(scores), scores, True
 
 
-def _scores(snap: Snapshot, query: wq.Query, allowed: frozenset[int] | None,
+def _scores(snap: Snapshot, query: wq.Query, allowed: AbstractSet[int] | None,
             ) -> dict[int, float]:
     if allowed is not None and not allowed:
         return {}  # (an empty filter would mean "no filter" to Whoosh)
@@ -117,7 +118,7 @@ def _scores(snap: Snapshot, query: wq.Query, allowed: frozenset[int] | None,
     return {docnum: score for score, docnum in results.top_n}
 
 
-def _exact(snap: Snapshot, parsed: ParsedQuery, allowed: frozenset[int] | None) -> set[int]:
+def _exact(snap: Snapshot, parsed: ParsedQuery, allowed: AbstractSet[int] | None) -> set[int]:
     """Readable documents whose title is exactly what was typed (ignoring case and
     punctuation): these come first."""
     if parsed.empty:
@@ -127,7 +128,7 @@ def _exact(snap: Snapshot, parsed: ParsedQuery, allowed: frozenset[int] | None) 
     return {d for d in docs if allowed is None or d in allowed}
 
 
-def _facet_counts(snap: Snapshot, matched: frozenset[int] | set[int],
+def _facet_counts(snap: Snapshot, matched: AbstractSet[int],
                   filters: dict[str, list[str]]) -> tuple[list[int], dict[str, Counter]]:
     """The documents that pass every filter, and the count of each facet value. A facet's
     own filter does not narrow its counts, so its other values stay visible to choose."""

@@ -74,22 +74,28 @@ class SearchIndex:
         self._queued: dict[str, Future] = {}
         self._closed = False
         self._hurry = threading.Event()  # set: read column names without waiting
+        self._rebuilt_generation = -1
         self._index = self._open()
 
     # Opening and repairing
 
     def _open(self) -> FileIndex:
-        storage = FileStorage(str(self.path))
+        storage = self._storage()
         with self._exclusive(storage):
             try:
-                if whoosh_index.exists_in(str(self.path), INDEX_NAME):
-                    found = whoosh_index.open_dir(str(self.path), INDEX_NAME)
+                if storage.index_exists(INDEX_NAME):
+                    found = storage.open_index(INDEX_NAME)
                     found.searcher().close()
                     return found
                 reason = "missing"
             except Exception as exc:  # any damage at all: the index is derived data
                 reason = f"unreadable ({type(exc).__name__}: {exc})"
             return self._recreate(storage, reason)
+
+    def _storage(self) -> FileStorage:
+        """The index's folder, read with plain reads: a file that shrinks under a memory map
+        would crash the process instead of raising an error we can repair."""
+        return FileStorage(str(self.path), supports_mmap=False)
 
     def _recreate(self, storage: FileStorage, reason: str) -> FileIndex:
         if self._dataset_count():
@@ -101,6 +107,7 @@ class SearchIndex:
         created = storage.create_index(make_schema(), INDEX_NAME)
         self._index = created
         self._write_all(created, read_columns=False)
+        self._rebuilt_generation = created.latest_generation()
         return created
 
     @contextmanager
@@ -116,12 +123,12 @@ class SearchIndex:
     def _repair(self, exc: BaseException, generation: int | None = None) -> None:
         """Rebuild a damaged index, unless another process already replaced the version
         (`generation`) that failed."""
-        storage = FileStorage(str(self.path))
+        storage = self._storage()
         with self._lock, self._exclusive(storage):
             self._drop_snapshot()
             if generation is not None:
                 try:
-                    fresh = whoosh_index.open_dir(str(self.path), INDEX_NAME)
+                    fresh = storage.open_index(INDEX_NAME)
                     if fresh.latest_generation() != generation:
                         self._index = fresh
                         return
@@ -160,10 +167,11 @@ class SearchIndex:
         documents, gone = load_documents(self.engine, keys)
         known = self.columns.get(f.md5 for d in documents for f in d.files)
         with self._writer() as writer:
-            for key in sorted(gone):
-                writer.delete_by_term("id", key)
+            with writer.searcher() as searcher:  # one for all deletions, not one each
+                for key in sorted(gone | {doc.key for doc in documents}):
+                    writer.delete_by_term("id", key, searcher=searcher)
             for doc in documents:
-                writer.update_document(**doc.fields(_columns(doc, known)))
+                writer.add_document(**doc.fields(_columns(doc, known)))
             writer.commit()
         return _unknown(documents, known)
 
@@ -270,8 +278,8 @@ class SearchIndex:
                 generation = snap.searcher.reader().generation()
                 return action(snap)
             except Exception as exc:
-                if not _from_index(exc):
-                    raise
+                if not _from_index(exc) or generation == self._rebuilt_generation:
+                    raise  # not damage, or damage that rebuilding did not mend
                 log.warning("Search failed on the index in %s (%s: %s): repairing it",
                             self.path, type(exc).__name__, exc)
                 self._repair(exc, generation)
@@ -282,9 +290,11 @@ class SearchIndex:
         if snap is not None and snap.searcher.up_to_date():
             snap.refresh_factors()
             return snap
-        searcher = (snap.searcher.refresh() if snap is not None
-                    else self._index.searcher(weighting=self._weighting))
-        self._snapshot = Snapshot(searcher, self._weighting)
+        # A new searcher, not `searcher.refresh()`: whoosh-reloaded 2.7.5's refresh keeps the
+        # old segments' readers beside the new ones, so replaced documents would show twice.
+        self._drop_snapshot()
+        self._snapshot = Snapshot(self._index.searcher(weighting=self._weighting),
+                                  self._weighting)
         return self._snapshot
 
     def _drop_snapshot(self) -> None:

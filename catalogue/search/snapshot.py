@@ -13,6 +13,7 @@ import json
 import math
 import time
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 
 from whoosh import query
 from whoosh.scoring import BM25F
@@ -69,7 +70,7 @@ class Snapshot:
             if docnum in self.live and raw:
                 self._load(docnum, json.loads(raw))
         self._day = -1
-        self._allowed: dict[frozenset[str], frozenset[int] | None] = {}
+        self._allowed: dict[frozenset[str], set[int] | None] = {}
         self.cache: dict[object, object] = {}  # searches' own per-version caches
         self.refresh_factors()
 
@@ -97,8 +98,9 @@ class Snapshot:
                         for q, u in zip(self._quality, self.updated, strict=True)]
         self.weighting.factors = self.factors
 
-    def allowed(self, principals: Iterable[str]) -> frozenset[int] | None:
-        """The documents these principals may read (None: all of them), cached per set."""
+    def allowed(self, principals: Iterable[str]) -> set[int] | None:
+        """The documents these principals may read (None: all of them), cached per set.
+        (A set, as Whoosh's filters want; never changed once made.)"""
         key = frozenset(principals)
         if EVERYTHING in key:
             return None
@@ -106,11 +108,11 @@ class Snapshot:
             if len(self._allowed) >= MAX_CACHED_PRINCIPAL_SETS:
                 self._allowed.clear()
             wanted = query.Or([query.Term("principals", p) for p in sorted(key)])
-            docs = frozenset(self.searcher.docs_for_query(wanted)) if key else frozenset()
+            docs = set(self.searcher.docs_for_query(wanted)) if key else set()
             self._allowed[key] = docs & self.live
         return self._allowed[key]
 
-    def readable(self, allowed: frozenset[int] | None) -> frozenset[int]:
+    def readable(self, allowed: set[int] | None) -> AbstractSet[int]:
         return self.live if allowed is None else allowed
 
     def close(self) -> None:
