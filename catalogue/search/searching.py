@@ -173,18 +173,20 @@ def _facets(snap: Snapshot, counts: dict[str, Counter], filters: dict[str, list[
         values.sort(key=lambda f: (-f.count, f.label.casefold()))
         shown = values[:FACET_VALUES_SHOWN]
         shown += [v for v in values[FACET_VALUES_SHOWN:] if v.selected]
-        shown += [FacetValue(value=v, label=_label(snap, name, v), count=0, selected=True)
-                  for v in sorted(selected - set(counts[name]))]
+        shown += [FacetValue(value=v, label=_label(snap, name, v, known=False), count=0,
+                             selected=True) for v in sorted(selected - set(counts[name]))]
         out[name] = shown
     return out
 
 
-def _label(snap: Snapshot, name: str, value: str) -> str:
+def _label(snap: Snapshot, name: str, value: str, known: bool = True) -> str:
+    """A facet value's label. A value no readable dataset has (a filter as typed) is shown
+    as typed: its label would come from a dataset the reader may not see."""
     if name == "visibility":
         return VISIBILITY_LABELS.get(value, value)
     if name == "format":
         return FORMAT_LABELS.get(value, value.upper())
-    return snap.labels.get((name, value), value)
+    return snap.labels.get((name, value), value) if known else value
 
 
 def _hit(snap: Snapshot, docnum: int, score: float, terms: set[str]) -> SearchHit:
