@@ -148,6 +148,8 @@ def notify(path_or_url: str, old: str, new: str, catalogue_url: str | None,
     try:
         click.echo("\n".join(lines))
         sys.stdout.flush()
-        sys.stdout.close()
     except BrokenPipeError:
         pass  # the hook stopped waiting; the catalogue is up to date all the same
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # closes the hook's pipe: it stops waiting here
+    os.close(devnull)
