@@ -38,6 +38,7 @@ from catalogue.search.snapshot import Snapshot
 FACET_VALUES_SHOWN = 30
 SNIPPET_CHARS = 240
 COMPLETION_WORDS = 8
+COMPLETION_POOL = 50  # best-scored titles among which those beginning as typed go first
 
 
 class _Mark(highlight.Formatter):
@@ -227,10 +228,10 @@ def complete(snap: Snapshot, reader: Reader, text: str, limit: int) -> list[Comp
     if not words or (allowed is not None and not allowed):
         return []
     query = wq.And([wq.Term("title_prefix", w) for w in words])
-    results = snap.searcher.search(query, limit=limit, filter=allowed)
-    out = []
-    for hit in results:
-        shown = hit.get("display") or {}
-        out.append(Completion(id=hit["id"], title=hit["title"],
-                              department=shown.get("department", "")))
-    return out
+    results = snap.searcher.search(query, limit=max(limit, COMPLETION_POOL), filter=allowed)
+    typed = " ".join(words)
+    hits = sorted(results, key=lambda hit: (  # titles that begin as typed come first
+        not exact_title(hit["title"]).startswith(typed), -hit.score))
+    return [Completion(id=hit["id"], title=hit["title"],
+                       department=(hit.get("display") or {}).get("department", ""))
+            for hit in hits[:limit]]
