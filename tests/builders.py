@@ -25,7 +25,27 @@ def sh(args: list[str], cwd: Path, env: dict[str, str] | None = None,
     return done
 
 
-class RegistryBuilder:
+class WorkingCopy:
+    """Writing files and dataset.yaml into a registry's working tree at `self.path`."""
+
+    path: Path
+
+    def write(self, rel: str, content: str | bytes) -> Path:
+        target = self.path / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content)
+        return target
+
+    def metadata(self, key: str, **fields) -> None:
+        fields.setdefault("title", key.split("/")[1].replace("-", " ").title())
+        fields.setdefault("owners", ["owner@council.example.gov.uk"])
+        self.write(f"{key}/dataset.yaml", yaml.safe_dump(fields, sort_keys=False))
+
+
+class RegistryBuilder(WorkingCopy):
     """A registry in `path` with a local DVC remote beside it, driven by git and dvc."""
 
     def __init__(self, path: Path, departments: dict[str, str] | None = None,
@@ -43,20 +63,6 @@ class RegistryBuilder:
             catalogue["partners"] = [{"slug": s, "name": n} for s, n in partners.items()]
         self.write("catalogue.yaml", yaml.safe_dump(catalogue, sort_keys=False))
         self.commit("Create registry", "asha")
-
-    def write(self, rel: str, content: str | bytes) -> Path:
-        target = self.path / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            target.write_bytes(content)
-        else:
-            target.write_text(content)
-        return target
-
-    def metadata(self, key: str, **fields) -> None:
-        fields.setdefault("title", key.split("/")[1].replace("-", " ").title())
-        fields.setdefault("owners", ["owner@council.example.gov.uk"])
-        self.write(f"{key}/dataset.yaml", yaml.safe_dump(fields, sort_keys=False))
 
     def dvc_add(self, key: str, files: dict[str, str | bytes]) -> None:
         paths = [str(self.write(f"{key}/{name}", content).relative_to(self.path))

@@ -7,11 +7,9 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from registry.create import init_central
 from registry.hooks import install_hooks
-from tests.builders import AUTHORS, sh
+from tests.builders import AUTHORS, WorkingCopy, sh
 
 DEPARTMENTS = {"housing": "Housing", "public-health": "Public Health"}
 
@@ -23,25 +21,11 @@ def refs(git_dir: Path) -> dict[str, str]:
 
 
 @dataclass
-class Clone:
+class Clone(WorkingCopy):
     path: Path
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         return sh(list(args), self.path, check=check)
-
-    def write(self, rel: str, content: str | bytes) -> Path:
-        target = self.path / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            target.write_bytes(content)
-        else:
-            target.write_text(content)
-        return target
-
-    def metadata(self, key: str, **fields) -> None:
-        fields.setdefault("title", key.split("/")[1].replace("-", " ").title())
-        fields.setdefault("owners", ["owner@council.example.gov.uk"])
-        self.write(f"{key}/dataset.yaml", yaml.safe_dump(fields, sort_keys=False))
 
     def commit(self, key: str, files: dict[str, str | bytes], message: str) -> str:
         """Write files (`dir/name` into a directory output), `dvc add` them and commit the
