@@ -15,19 +15,21 @@ from datetime import UTC, datetime
 from email.utils import parseaddr
 from typing import Any
 
-from markdown_it import MarkdownIt
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.engine import Engine
 
 from catalogue.access import dataset_principals
 from catalogue.models import Dataset, Department, Problem, Registry, Version, VersionFile
-from catalogue.search.schema import exact_title
+from catalogue.search.schema import exact_title, sections
 
 DATASETS, VERSIONS, FILES = Dataset.__table__, Version.__table__, VersionFile.__table__
 MANY = 500  # more keys than this: read every row and pick them out
 WELL_DESCRIBED = 200  # characters of description that count as a full description
 ACRONYM = re.compile(r"\b[A-Z][A-Z0-9&-]{1,}\b")
-_markdown = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+_LINK = re.compile(r"!?\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)")
+_BLOCK_MARK = re.compile(r"^[ \t]{0,3}(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+|\d{1,9}[.)][ \t]+"
+                         r"|(?:[-*_=][ \t]*){3,}$|\|?[ \t]*:?-{3,}.*$)", re.M)
+_INLINE_MARK = re.compile(r"\*\*|__|~~|`+|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)")
 
 
 @dataclass(frozen=True)
@@ -54,12 +56,21 @@ class DatasetDocument:
     problems: int
     files: list[SourceFile] = field(default_factory=list)
 
+    def sections(self, columns: list[str]) -> dict[str, str]:
+        """The searchable texts, by section of the weighted `text` field (FIELD_WEIGHTS)."""
+        row = self.row
+        description = plain_text(row.description or "")
+        return {"title": row.title, "tags": " | ".join(row.tags or []),
+                "columns": " ".join(columns),
+                "owners": " ".join(_owner_words(o) for o in row.owners or []),
+                "department_name": f"{self.department_name} {row.department}",
+                "keywords": " ".join(extract_keywords(row, description)),
+                "description": description}
+
     def fields(self, columns: list[str]) -> dict[str, Any]:
         """The Whoosh document, with the column names known for the current version."""
         row = self.row
-        text = plain_text(row.description or "")
-        owners = " ".join(_owner_words(o) for o in row.owners or [])
-        keywords = " ".join(extract_keywords(row, text))
+        texts = self.sections(columns)
         formats = sorted({f.extension for f in self.files if f.extension})
         updated = _aware(row.updated_at)
         facets = [("department", row.department), ("classification", row.classification),
@@ -68,22 +79,18 @@ class DatasetDocument:
         facets += [("format", f) for f in formats]
         if row.update_frequency:
             facets.append(("update_frequency", row.update_frequency))
-        meta = {"f": facets, "u": updated.timestamp(), "t": row.title.casefold(),
-                "q": self.quality(text, bool(columns)), "n": self.department_name}
-        words = [row.title, " ".join(row.tags or []), " ".join(columns), text, owners,
-                 self.department_name, keywords]
+        meta = {"f": facets, "u": updated.timestamp(), "t": exact_title(row.title),
+                "q": self.quality(texts["description"], bool(columns)),
+                "n": self.department_name}
         return {
             "id": self.key,
+            "text": sections(texts),
             "title": row.title,
             "title_exact": exact_title(row.title),
-            "title_prefix": row.title,
-            "description": text,
-            "tags": " | ".join(row.tags or []),
-            "columns": " ".join(columns),
-            "owners": owners,
-            "department_name": f"{self.department_name} {row.department}",
-            "keywords": keywords,
-            "spell": " ".join(words),
+            "title_words": row.title,
+            "description": texts["description"],
+            "columns": texts["columns"],
+            "spell": " ".join(texts.values()),
             "principals": " ".join(sorted(dataset_principals(row.department, row.visibility))),
             "meta": json.dumps(meta).encode(),
             "display": {"department_name": self.department_name, "tags": list(row.tags or []),
@@ -162,15 +169,12 @@ def _problem_counts(conn, keys: list[str]) -> dict[str, int]:
 
 
 def plain_text(markdown: str) -> str:
-    """A Markdown description as plain text: the words a reader sees, one space apart."""
-    parts: list[str] = []
-    for token in _markdown.parse(markdown):
-        if token.type == "inline":
-            parts.extend(child.content for child in token.children or []
-                         if child.type in ("text", "code_inline"))
-        elif token.type in ("code_block", "fence"):
-            parts.append(token.content)
-    return " ".join(" ".join(parts).split())
+    """A Markdown description as plain text, near enough for searching and snippets: link
+    texts without their addresses, no heading, list, quote, emphasis or code marks."""
+    text = _LINK.sub(r"\1", markdown)
+    text = _BLOCK_MARK.sub("", text)
+    text = _INLINE_MARK.sub("", text)
+    return " ".join(text.replace("|", " ").split())
 
 
 def extract_keywords(row: Any, text: str) -> list[str]:

@@ -1,20 +1,20 @@
 """What people type, made into Whoosh queries: words, "quoted phrases", typos.
 
 Nothing typed is syntax: `AND`, `*`, `(`, a lone quote or a NUL byte are just text, so no input
-can fail to parse. Each word matches in any field, scored by its best field (title > tags >
-columns > description); a phrase matches its words next to each other in one field.
+can fail to parse. Each word is one term of the index's weighted `text` (where a title counts
+more than tags, tags more than columns, columns more than a description); a phrase matches its
+words next to each other in one section of it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
-from whoosh import query as q
-from whoosh.searching import Searcher
+import numpy as np
 
-from catalogue.search.schema import FIELD_WEIGHTS, PHRASE_FIELDS, PLAIN, STEMMED
+from catalogue.search.schema import PLAIN, STEMMED
+from catalogue.search.snapshot import Snapshot
 
 MAX_CHARS = 1_000  # of a query; the rest is ignored
 MAX_TERMS = 24  # words and phrases
@@ -47,16 +47,9 @@ class Clause:
     def corrected_text(self) -> str:
         return self.alternatives[0][0] if self.alternatives else self.text
 
-    def query(self) -> q.Query:
-        if self.phrase:
-            return q.DisjunctionMax([q.Phrase(name, self.stems, boost=FIELD_WEIGHTS[name])
-                                     for name in PHRASE_FIELDS], tiebreak=0.1)
-        terms = [q.Term(name, self.stems[0], boost=weight)
-                 for name, weight in FIELD_WEIGHTS.items()]
-        for _, alternative in self.alternatives:
-            terms += [q.Term(name, stem, boost=weight * CORRECTION_WEIGHT)
-                      for name, weight in FIELD_WEIGHTS.items() for stem in alternative]
-        return q.DisjunctionMax(terms, tiebreak=0.1)
+    @property
+    def key(self) -> tuple:
+        return (self.phrase, tuple(self.stems), tuple(w for w, _ in self.alternatives))
 
     def highlight_terms(self) -> set[str]:
         return {*self.stems, *(s for _, alt in self.alternatives for s in alt)}
@@ -70,12 +63,6 @@ class ParsedQuery:
     @property
     def empty(self) -> bool:
         return not self.clauses
-
-    def query(self) -> q.Query:
-        return q.And([c.query() for c in self.clauses])
-
-    def any_query(self) -> q.Query:
-        return q.Or([c.query() for c in self.clauses])
 
     def highlight_terms(self) -> set[str]:
         return {stem for c in self.clauses for stem in c.highlight_terms()}
@@ -108,15 +95,7 @@ def parse(text: str) -> ParsedQuery:
     return ParsedQuery(text, list(unique.values())[:MAX_TERMS])
 
 
-def has_readable_match(searcher: Searcher, query: q.Query, allowed: AbstractSet[int] | None,
-                       ) -> bool:
-    for docnum in searcher.docs_for_query(query):
-        if allowed is None or docnum in allowed:
-            return True
-    return False
-
-
-def correct(searcher: Searcher, clause: Clause, allowed: AbstractSet[int] | None) -> None:
+def correct(snap: Snapshot, clause: Clause, allowed: np.ndarray) -> None:
     """Give a misspelt word its likeliest corrections: words of the index within one edit (two
     for long words) that readable documents contain, most common among them first. A word that
     only documents the reader may not see contain is never offered."""
@@ -124,24 +103,18 @@ def correct(searcher: Searcher, clause: Clause, allowed: AbstractSet[int] | None
         return
     word = clause.words[0]
     maxdist = 1 if len(word) < 8 else 2
-    reader = searcher.reader()
     candidates: set[str] = set()
-    for leaf in reader.leaf_readers():
-        candidates.update(leaf[0].terms_within("spell", word, maxdist, prefix=1))
+    for leaf, _, _ in snap.leaves:
+        candidates.update(leaf.terms_within("spell", word, maxdist, prefix=1))
     candidates.discard(word)
     scored = []
     for candidate in candidates:
-        readable = _readable_count(searcher, candidate, allowed)
+        readable = int(np.count_nonzero(snap.docs("spell", candidate) & allowed))
         candidate_stems = stems(candidate)
         if readable and candidate_stems:
             scored.append((_distance(word, candidate), -readable, candidate, candidate_stems))
     scored.sort()
     clause.alternatives = [(c, s) for _, _, c, s in scored[:ALTERNATIVES]]
-
-
-def _readable_count(searcher: Searcher, word: str, allowed: AbstractSet[int] | None) -> int:
-    docs = searcher.docs_for_query(q.Term("spell", word))
-    return sum(1 for d in docs if allowed is None or d in allowed)
 
 
 def _distance(a: str, b: str) -> int:

@@ -57,19 +57,42 @@ def test_a_missing_index_is_rebuilt_from_the_database_with_a_warning(indexed, se
         other.close()
 
 
-def test_a_damaged_index_is_rebuilt_and_the_search_answers(indexed, caplog):
+def damage(path) -> None:
+    """Replace a file with garbage as a new file (as a bad copy or restore would), never by
+    rewriting it in place under a reader's memory map."""
+    spare = path.with_name(path.name + ".tmp")
+    spare.write_bytes(b"\x00garbage" * 64)
+    spare.replace(path)
+
+
+def test_a_damaged_segment_is_rebuilt_and_the_search_answers(indexed, caplog):
     assert titles(indexed.search, "bins") == ["Missed bin collections"]
-    for path in indexed.search.path.iterdir():
-        if path.suffix != ".toc" and "LOCK" not in path.name:
-            path.write_bytes(b"\x00garbage" * 7)
+    before = set(indexed.search.path.glob("*.seg"))
+    indexed.search.update({"waste/bins"})  # a new version of the index, with a new segment
+    [added] = set(indexed.search.path.glob("*.seg")) - before
+    damage(added)
     caplog.set_level(logging.WARNING)
     assert titles(indexed.search, "register") == ["Housing register"]
     assert any(WARNING in r.getMessage() for r in caplog.records)
+    assert titles(indexed.search, "bins") == ["Missed bin collections"]
+
+
+def test_a_damaged_index_found_at_start_is_rebuilt(indexed, settings, caplog):
+    for path in indexed.search.path.glob("*.seg"):
+        damage(path)
+    caplog.set_level(logging.WARNING)
+    other = Catalogue(settings)
+    try:
+        assert titles(other.search) == ["Housing register", "Missed bin collections"]
+        assert any("is unreadable" in r.getMessage() for r in caplog.records)
+        assert titles(indexed.search, "bins") == ["Missed bin collections"]
+    finally:
+        other.close()
 
 
 def test_an_unreadable_index_found_at_start_is_rebuilt(indexed, settings, caplog):
     for path in indexed.search.path.glob("*.toc"):
-        path.write_bytes(b"not a table of contents")
+        damage(path)
     caplog.set_level(logging.WARNING)
     other = Catalogue(settings)
     try:
