@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from catalogue.access import Reader
-from catalogue.search.service import SearchIndex, SearchIndexBusy
+from catalogue.search.service import Progress, SearchIndex, SearchIndexBusy
 from catalogue.search.shapes import (
     Completion,
     FacetValue,
@@ -27,4 +27,4 @@ class Search(Protocol):
 
     def datasets_changed(self, keys: set[str] | None) -> None: ...
 
-    def rebuild(self, progress=None, read_columns: bool = True) -> int: ...
+    def rebuild(self, progress: Progress | None = None, read_columns: bool = True) -> int: ...

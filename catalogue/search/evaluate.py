@@ -53,7 +53,8 @@ def clause_scores(snap: Snapshot, clause: Clause) -> np.ndarray:
 
 
 def term_scores(snap: Snapshot, stem: str) -> tuple[np.ndarray, np.ndarray]:
-    """The documents a stem is in, and its BM25 there (as Whoosh's BM25F computes it)."""
+    """The documents a stem is in, and its BM25 there (Whoosh's formula and idf, with the
+    term frequency weighted by section: catalogue.search.schema)."""
     def make() -> tuple[np.ndarray, np.ndarray]:
         ids, weights = snap.postings("text", stem)
         idf = math.log(max(snap.size, 1) / (len(ids) + 1)) + 1

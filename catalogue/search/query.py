@@ -1,9 +1,9 @@
-"""What people type, made into Whoosh queries: words, "quoted phrases", typos.
+"""What people type, parsed: words, "quoted phrases", and corrections of misspelt words.
 
 Nothing typed is syntax: `AND`, `*`, `(`, a lone quote or a NUL byte are just text, so no input
 can fail to parse. Each word is one term of the index's weighted `text` (where a title counts
 more than tags, tags more than columns, columns more than a description); a phrase matches its
-words next to each other in one section of it.
+words next to each other in one section of it (catalogue.search.evaluate).
 """
 
 from __future__ import annotations

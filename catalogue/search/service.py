@@ -94,8 +94,10 @@ class SearchIndex:
             return self._recreate(storage, reason)
 
     def _storage(self) -> FileStorage:
-        """The index's folder, read with plain reads: a file that shrinks under a memory map
-        would crash the process instead of raising an error we can repair."""
+        """The index's folder, its files memory-mapped for reading. Whoosh never rewrites a
+        file in place (it writes new segments and a new table of contents, and repairs here
+        replace whole files), so a damaged file shows as an error on opening, which is
+        repaired; only a file truncated in place under a reader would crash that process."""
         return FileStorage(str(self.path), supports_mmap=True)
 
     def _recreate(self, storage: FileStorage, reason: str) -> FileIndex:
@@ -226,6 +228,10 @@ class SearchIndex:
             log.warning("The search index was busy and is not up to date: run `catalogue "
                         "search rebuild`")
         except Exception as exc:
+            if not _from_index(exc):
+                log.exception("The search index could not be updated: run `catalogue search "
+                              "rebuild` once the problem is fixed")
+                return
             log.warning("The search index could not be updated (%s: %s): repairing it",
                         type(exc).__name__, exc)
             try:
@@ -276,18 +282,27 @@ class SearchIndex:
 
     def _reading(self, action: Callable[[Snapshot], T]) -> T:
         with self._lock:
-            generation = None
+            generation = self._index.latest_generation()
             try:
-                snap = self._current()
-                generation = snap.searcher.reader().generation()
+                snap = self._current()  # opening a version of the index reads its files
+            except Exception as exc:
+                return self._after_damage(exc, generation, action)
+            generation = snap.searcher.reader().generation()
+            try:
                 return action(snap)
             except Exception as exc:
-                if not _from_index(exc) or generation == self._rebuilt_generation:
-                    raise  # not damage, or damage that rebuilding did not mend
-                log.warning("Search failed on the index in %s (%s: %s): repairing it",
-                            self.path, type(exc).__name__, exc)
-                self._repair(exc, generation)
-                return action(self._current())
+                if not _from_index(exc):
+                    raise
+                return self._after_damage(exc, generation, action)
+
+    def _after_damage(self, exc: Exception, generation: int,
+                      action: Callable[[Snapshot], T]) -> T:
+        if generation == self._rebuilt_generation:
+            raise exc  # damage that rebuilding did not mend: not damage after all
+        log.warning("Search failed on the index in %s (%s: %s): repairing it",
+                    self.path, type(exc).__name__, exc)
+        self._repair(exc, generation)
+        return action(self._current())
 
     def _current(self) -> Snapshot:
         snap = self._snapshot
