@@ -1,61 +1,137 @@
 """Who may read what: the one place every reader of the catalogue goes through.
 
-A reader carries principals (`internal` for any member of staff, `department:<slug>`,
-`partner:<slug>`, `public`); a dataset is readable by the principals its visibility names.
-`readable()` is the same rule as a SQL clause, so lists, counts and lookups filter in the query.
-Until accounts exist (a later issue) the web and CLI read as `Reader.everyone()`.
+A reader carries principals: `public` (anyone), `internal` (any member of staff),
+`department:<slug>`, `partner:<slug>`, and `grant:<id>` for each grant in force that reaches
+it. A dataset is readable by the principals its visibility names and by its grants' principals.
+`readable()` is the same rule as a SQL clause, so lists, counts and lookups filter in the
+query; the search index stores each dataset's principals and filters by them in the query.
+
+Grants can start at a version: `first_readable_version()` is the rule for versions, applied
+by every lookup of a version (pages, API, downloads, lineage).
+
+Governance officers read everything (they review releases and sharing). Administrators manage
+people; they read what their own departments may.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
 
-from sqlalchemy import ColumnElement, false, or_, true
+from sqlalchemy import ColumnElement, false, or_, true, tuple_
+from sqlmodel import Session, select
 
-from catalogue.models import Dataset
+from catalogue.clock import utcnow
+from catalogue.models import Dataset, Grant
 
 EVERYTHING = "*"
+PUBLIC = "public"
+INTERNAL = "internal"
 
 
 @dataclass(frozen=True)
 class Reader:
     principals: frozenset[str]
+    shared: Mapping[str, int] = field(default_factory=dict)
+    """Datasets readable through grants: key → the first version readable (1: all of them)."""
 
     @classmethod
     def everyone(cls) -> Reader:
-        """Sees every dataset: the reader of the single-user embedded default and of the CLI."""
+        """Sees every dataset: the command line's reader, run by whoever runs the catalogue."""
         return cls(frozenset({EVERYTHING}))
+
+    @classmethod
+    def anonymous(cls) -> Reader:
+        return cls(frozenset({PUBLIC}))
 
     @classmethod
     def of(cls, *principals: str) -> Reader:
         return cls(frozenset(principals))
 
+    @property
+    def sees_everything(self) -> bool:
+        return EVERYTHING in self.principals
 
-def dataset_principals(department: str, visibility: str) -> frozenset[str]:
+
+def dataset_principals(department: str, visibility: str,
+                       grant_ids: Iterable[str] = ()) -> frozenset[str]:
     """The principals that may read a dataset of this department and visibility."""
+    own = {f"department:{department}"} | {f"grant:{g}" for g in grant_ids}
     if visibility == "internal":
-        return frozenset({"internal", f"department:{department}"})
+        return frozenset(own | {INTERNAL})
     if visibility == "open":
-        return frozenset({"public", "internal", f"department:{department}"})
-    return frozenset({f"department:{department}"})
+        return frozenset(own | {PUBLIC, INTERNAL})
+    return frozenset(own)
+
+
+def reader_principals(departments: Iterable[str], partner: str | None,
+                      everything: bool = False) -> frozenset[str]:
+    """The principals a person holds before grants: staff are `internal` and members of their
+    departments; a partner organisation's people are only `partner:<slug>`."""
+    if everything:
+        return frozenset({EVERYTHING})
+    if partner:
+        return frozenset({PUBLIC, f"partner:{partner}"})
+    return frozenset({PUBLIC, INTERNAL} | {f"department:{d}" for d in departments})
+
+
+def grants_in_force(s: Session, principals: frozenset[str],
+                    now: datetime | None = None) -> list[Grant]:
+    """The grants that reach these principals and have not expired (checked now, at read time)."""
+    kinds = [tuple(p.split(":", 1)) for p in principals
+             if p.startswith(("department:", "partner:"))]
+    if not kinds:
+        return []
+    now = now or utcnow()
+    return list(s.exec(select(Grant).where(
+        tuple_(Grant.grantee_kind, Grant.grantee).in_(kinds),
+        or_(Grant.expires_at.is_(None), Grant.expires_at > now),
+    )).all())
+
+
+def with_grants(s: Session, principals: frozenset[str], now: datetime | None = None) -> Reader:
+    """A reader of these principals plus the grants in force that reach them."""
+    if EVERYTHING in principals:
+        return Reader(principals)
+    grants = grants_in_force(s, principals, now)
+    shared: dict[str, int] = {}
+    for g in grants:
+        key = f"{g.department}/{g.dataset}"
+        shared[key] = min(shared.get(key, 1 << 30), g.from_version or 1)
+    return Reader(principals | {f"grant:{g.id}" for g in grants}, shared)
+
+
+def _reads_by_visibility(reader: Reader, dataset: Dataset) -> bool:
+    return bool(reader.principals & dataset_principals(dataset.department, dataset.visibility))
 
 
 def can_read(reader: Reader, dataset: Dataset) -> bool:
-    if EVERYTHING in reader.principals:
+    if reader.sees_everything:
         return True
-    return bool(reader.principals & dataset_principals(dataset.department, dataset.visibility))
+    return _reads_by_visibility(reader, dataset) or dataset.key in reader.shared
+
+
+def first_readable_version(reader: Reader, dataset: Dataset) -> int:
+    """The oldest version number this reader may see of a dataset it can read."""
+    if reader.sees_everything or _reads_by_visibility(reader, dataset):
+        return 1
+    return reader.shared.get(dataset.key, 1 << 30)
 
 
 def readable(reader: Reader) -> ColumnElement[bool]:
     """A WHERE clause on Dataset selecting exactly what `can_read` allows."""
-    if EVERYTHING in reader.principals:
+    if reader.sees_everything:
         return true()
     departments = [p.split(":", 1)[1] for p in reader.principals if p.startswith("department:")]
     clauses = []
     if departments:
         clauses.append(Dataset.department.in_(departments))
-    if "internal" in reader.principals:
+    if INTERNAL in reader.principals:
         clauses.append(Dataset.visibility.in_(("internal", "open")))
-    if "public" in reader.principals:
+    if PUBLIC in reader.principals:
         clauses.append(Dataset.visibility == "open")
+    if reader.shared:
+        pairs = [tuple(key.split("/", 1)) for key in reader.shared]
+        clauses.append(tuple_(Dataset.department, Dataset.slug).in_(pairs))
     return or_(*clauses) if clauses else false()

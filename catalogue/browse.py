@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import shlex
 
-from sqlalchemy import func
+from sqlalchemy import func, tuple_
 from sqlmodel import Session, select
 
-from catalogue.access import Reader, can_read, readable
+from catalogue.access import Reader, can_read, first_readable_version, readable
 from catalogue.errors import DatasetNotFound, NotFound, VersionNotFound
 from catalogue.models import (
     Dataset,
@@ -78,7 +78,7 @@ def dataset(s: Session, reader: Reader, department: str, slug: str) -> DatasetDe
     summary = _summary(row, _department_names(s), len(problems))
     detail = DatasetDetail(
         **summary.model_dump(), owners=row.owners, personal_data=row.personal_data,
-        update_frequency=row.update_frequency, derived_from=row.derived_from,
+        update_frequency=row.update_frequency, derived_from=_readable_sources(s, reader, row),
         temporal_coverage=row.temporal_coverage, spatial_coverage=row.spatial_coverage,
         contact=row.contact, extra=row.extra, created_at=row.created_at,
         registry=registry.name, registry_url=registry.url, retired_sha=row.retired_sha,
@@ -98,14 +98,15 @@ def versions(s: Session, reader: Reader, department: str, slug: str,
              limit: int | None = None) -> list[VersionPublic]:
     """The dataset's versions, newest first (the `limit` newest when given)."""
     row = _dataset_row(s, reader, department, slug)
-    rows = s.exec(select(Version).where(Version.dataset_id == row.id)
+    rows = s.exec(select(Version).where(Version.dataset_id == row.id,
+                                        Version.number >= first_readable_version(reader, row))
                   .order_by(Version.number.desc()).limit(limit)).all()
     return [VersionPublic.model_validate(v, from_attributes=True) for v in rows]
 
 
 def version(s: Session, reader: Reader, department: str, slug: str, number: int) -> VersionDetail:
     row = _dataset_row(s, reader, department, slug)
-    found = _version_row(s, row, number)
+    found = _version_row(s, reader, row, number)
     return VersionDetail(
         **VersionPublic.model_validate(found, from_attributes=True).model_dump(),
         dataset=row.key, files=_files(s, found),
@@ -118,7 +119,7 @@ def version_file(
 ) -> tuple[Registry, Version, list[FilePublic]]:
     """What a download needs: the registry, the version's commit and its files."""
     row = _dataset_row(s, reader, department, slug)
-    found = _version_row(s, row, number)
+    found = _version_row(s, reader, row, number)
     return s.get(Registry, row.registry_id), found, _files(s, found)
 
 
@@ -176,6 +177,8 @@ def _upstream(s: Session, reader: Reader, version_ids: list[int]) -> list[Lineag
                 continue
             number = s.get(Version, edge.upstream_version_id).number \
                 if edge.upstream_version_id else None
+            if number is not None and number < first_readable_version(reader, up):
+                number = None
             links.append(LineageLink(kind=edge.kind, dataset=up.key, title=up.title,
                                      version=number, path=edge.upstream_path))
         else:
@@ -209,6 +212,18 @@ def _external(s: Session, reader: Reader, edge: LineageEdge) -> LineageLink:
                        ref=edge.upstream_ref, path=edge.upstream_path, rev=edge.upstream_rev)
 
 
+def _readable_sources(s: Session, reader: Reader, row: Dataset) -> list[str]:
+    """The dataset's declared sources, less those naming a dataset this reader may not see
+    (the lineage shows them as restricted, with nothing that names them)."""
+    keys = [tuple(k.split("/", 1)) for k in row.derived_from if "://" not in k and "/" in k]
+    hidden = set()
+    if keys:
+        for up in s.exec(select(Dataset).where(tuple_(Dataset.department, Dataset.slug).in_(keys))):
+            if not can_read(reader, up):
+                hidden.add(up.key)
+    return [k for k in row.derived_from if k not in hidden]
+
+
 def _dataset_row(s: Session, reader: Reader, department: str, slug: str) -> Dataset:
     row = s.exec(select(Dataset).where(Dataset.department == department, Dataset.slug == slug,
                                        readable(reader))).first()
@@ -217,10 +232,10 @@ def _dataset_row(s: Session, reader: Reader, department: str, slug: str) -> Data
     return row
 
 
-def _version_row(s: Session, row: Dataset, number: int) -> Version:
+def _version_row(s: Session, reader: Reader, row: Dataset, number: int) -> Version:
     found = s.exec(select(Version).where(Version.dataset_id == row.id,
                                          Version.number == number)).first()
-    if found is None:
+    if found is None or number < first_readable_version(reader, row):
         raise VersionNotFound(row.key, number)
     return found
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from catalogue.accounts_cli import register as register_account_commands
 from catalogue.central_cli import register as register_central_commands
 from catalogue.core import Catalogue
 from catalogue.errors import CatalogueError
@@ -143,3 +144,4 @@ def _print_report(report: IndexReport) -> None:
 
 
 register_search_commands(main, INSTANCE, _progress)
+register_account_commands(main, INSTANCE)

@@ -1,10 +1,15 @@
 """The catalogue as one object: its settings, database engine, indexer and search index, made
-explicitly (never at import time) by the CLI or by the web app factory."""
+explicitly (never at import time) by the CLI or by the web app factory.
+
+The search index (Whoosh, numpy) is opened on first use: a process that only indexes (the
+post-receive hook's `catalogue registry notify`) records the new versions before it imports
+the search package to update their search documents."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -12,9 +17,12 @@ from sqlmodel import Session
 from catalogue.db import make_engine, read_session
 from catalogue.indexer import Indexer
 from catalogue.migrate import upgrade
-from catalogue.search import SearchIndex
 from catalogue.settings import Settings
+from catalogue.sharing import Sharing
 from registry.dvc_env import configure_dvc
+
+if TYPE_CHECKING:
+    from catalogue.search import SearchIndex
 
 
 class Catalogue:
@@ -25,8 +33,21 @@ class Catalogue:
         self.engine: Engine = make_engine(settings.database_url)
         upgrade(self.engine)
         self.indexer = Indexer(self.engine, settings.mirrors)
-        self.search = SearchIndex(settings.instance / "search", self.engine)
-        self.indexer.listeners.append(self.search.datasets_changed)
+        self._search: SearchIndex | None = None
+        self.indexer.listeners.append(self._search_changed)
+        self.sharing = Sharing(self.engine, [self._search_changed])
+
+    @property
+    def search(self) -> SearchIndex:
+        """The search index, opened (and imported) the first time it is needed."""
+        if self._search is None:
+            from catalogue.search import SearchIndex
+
+            self._search = SearchIndex(self.settings.instance / "search", self.engine)
+        return self._search
+
+    def _search_changed(self, keys: set[str] | None) -> None:
+        self.search.datasets_changed(keys)
 
     @classmethod
     def from_env(cls, instance: str | None = None) -> Catalogue:
@@ -38,5 +59,6 @@ class Catalogue:
             yield s
 
     def close(self) -> None:
-        self.search.close()
+        if self._search is not None:
+            self._search.close()
         self.engine.dispose()

@@ -1,7 +1,8 @@
 """The catalogue's tables: an index of what the registries' git history holds.
 
-Everything here can be rebuilt from git (`catalogue reindex`); later issues add tables that git
-cannot rebuild (users, grants, decisions).
+The index tables can be rebuilt from git (`catalogue reindex`). The people tables (accounts,
+their departments, sign-in sessions, API tokens, grants, the audit trail) cannot: reindex never
+touches them, which is why grants name a dataset by department and slug, not by row id.
 """
 
 from __future__ import annotations
@@ -136,3 +137,82 @@ class WebhookSecret(SQLModel, table=True):
     registry_id: int = Field(foreign_key="registry.id", primary_key=True)
     secret: str
     set_at: datetime
+
+
+class Account(SQLModel, table=True):
+    """A person who signs in: staff of one or more departments (`Membership`), or a member of a
+    partner organisation (`partner`). Roles: staff, publisher, governance, admin."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(unique=True, description="Lower-cased; the name people sign in with")
+    name: str
+    role: str = "staff"
+    partner: str | None = Field(default=None, index=True)
+    password_hash: str | None = Field(default=None, description="argon2; None: single sign-on")
+    oidc_subject: str | None = Field(default=None, unique=True)
+    disabled: bool = False
+    created_at: datetime
+    last_sign_in_at: datetime | None = None
+
+
+class Membership(SQLModel, table=True):
+    account_id: int = Field(foreign_key="account.id", primary_key=True)
+    department: str = Field(primary_key=True, index=True)
+
+
+class SignInSession(SQLModel, table=True):
+    """A signed-in browser. The cookie holds a random token; only its hash is kept here, so
+    signing out (deleting the row) ends the session wherever the cookie went."""
+
+    token_hash: str = Field(primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    created_at: datetime
+    expires_at: datetime
+    source: str | None = None
+
+
+class ApiToken(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    name: str
+    token_hash: str = Field(unique=True)
+    prefix: str = Field(description="The token's first characters, to recognise it in lists")
+    scope: str = "read"
+    created_at: datetime
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+    last_used_at: datetime | None = None
+
+
+class Grant(SQLModel, table=True):
+    """Dataset `department/dataset` shared with a department or a partner organisation, for
+    every version or from `from_version` on, until `expires_at` (checked at read time).
+
+    `id` is random and never reused: the search index names readers of a shared dataset
+    `grant:<id>`, and a reader holds that principal only while the grant is in force.
+    """
+
+    __tablename__ = "dataset_grant"
+    __table_args__ = (UniqueConstraint("department", "dataset", "grantee_kind", "grantee"),)
+
+    id: str = Field(primary_key=True)
+    department: str = Field(index=True)
+    dataset: str
+    grantee_kind: str = Field(description="department or partner")
+    grantee: str = Field(index=True)
+    from_version: int | None = None
+    expires_at: datetime | None = None
+    granted_by: str
+    granted_at: datetime
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only: who did what, when, from where. Triggers refuse UPDATE and DELETE."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    actor: str | None = Field(default=None, index=True)
+    action: str = Field(index=True)
+    target: str | None = None
+    source: str | None = Field(default=None, description="The client's address")
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -14,7 +14,20 @@ from flask import Flask
 
 from catalogue.core import Catalogue
 from catalogue.settings import Settings, normalise_database_url
-from web import api, datasets, errors, extensions, hooks, pages, search, templating
+from web import (
+    account,
+    api,
+    audit,
+    auth,
+    datasets,
+    errors,
+    extensions,
+    hooks,
+    pages,
+    search,
+    security,
+    templating,
+)
 
 SECRET_KEY_FILE = "secret_key"
 
@@ -38,6 +51,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         PER_PAGE=20,
         TIMELINE_VERSIONS=10,
         MAX_PER_PAGE=100,
+        DEVELOPMENT=False,
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("CATALOGUE")
@@ -52,8 +66,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                 else Settings.from_env(instance))
     extensions.init_app(app, Catalogue(settings))
 
+    auth.init_app(app)
+    security.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
+    app.register_blueprint(account.bp)
+    app.register_blueprint(audit.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(datasets.bp)
     app.register_blueprint(api.bp)

@@ -1,21 +1,116 @@
-"""Who is asking. Every view gets its reader here and nowhere else, so that the access issue
-replaces only this function's body (accounts, single sign-on, API tokens)."""
+"""Who is asking: a signed-in browser (Flask-Login over the catalogue's sign-in sessions), a
+script with an API token (`Authorization: Bearer …`), or nobody (the public). Every view gets
+its reader from `current_reader()` and nowhere else.
+
+Cookies: the session cookie is HttpOnly, SameSite=Lax, and Secure unless the app runs in
+development (`CATALOGUE_DEVELOPMENT=1`, the demo) or tests. It carries the sign-in session's
+token, which is rotated at every sign-in and worthless once signed out.
+"""
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import Flask, current_app, g, request
+from flask_login import LoginManager, UserMixin, current_user
+from werkzeug.exceptions import Forbidden
 
 from catalogue.access import Reader
+from catalogue.audit import Actor
+from catalogue.people import Person
+from catalogue.signin import session_person
+from catalogue.tokens import token_person
+from web.extensions import catalogue, session
 
 TEST_PRINCIPALS = "TESTING_READER_PRINCIPALS"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+class SignedIn(UserMixin):
+    """The person behind a request, and how they proved it (`session` or `token`)."""
+
+    def __init__(self, person: Person, credential: str, via: str, scope: str = "write"):
+        self.person, self.credential, self.via, self.scope = person, credential, via, scope
+
+    def get_id(self) -> str:
+        return self.credential  # Flask-Login keeps this in the cookie: the session's token
+
+
+login_manager = LoginManager()
+login_manager.login_view = "account.sign_in"
+login_manager.login_message = "Sign in to see this page."
+login_manager.login_message_category = "info"
+login_manager.session_protection = None  # the token is rotated at sign-in and ended at sign-out
+
+
+@login_manager.user_loader
+def _from_session(token: str) -> SignedIn | None:
+    person = session_person(catalogue().engine, token)
+    return SignedIn(person, token, "session") if person else None
+
+
+@login_manager.request_loader
+def _from_bearer(req) -> SignedIn | None:
+    header = req.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    found = token_person(catalogue().engine, token.strip())
+    if found is None:
+        return None
+    person, scope = found
+    return SignedIn(person, token.strip(), "token", scope)
+
+
+def init_app(app: Flask) -> None:
+    development = bool(app.config.get("DEVELOPMENT")) or app.testing or app.debug
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("SESSION_COOKIE_SECURE", not development)
+    app.config.setdefault("SESSION_COOKIE_NAME", "catalogue_session")
+    login_manager.init_app(app)
+    app.before_request(_check_token_scope)
+
+
+def _check_token_scope() -> None:
+    """A read-scoped token reads; changing anything needs a write-scoped one."""
+    if request.method in SAFE_METHODS or "Authorization" not in request.headers:
+        return
+    user = current_user
+    if getattr(user, "via", None) == "token" and user.scope != "write":
+        raise Forbidden("This API token can only read: make one with the write scope")
+
+
+def bearer_request() -> bool:
+    """Whether the request carries credentials of its own (no cookie, so no CSRF risk)."""
+    return request.headers.get("Authorization", "").lower().startswith("bearer ")
+
+
+def current_person() -> Person | None:
+    user = current_user
+    return user.person if user and user.is_authenticated else None
 
 
 def current_reader() -> Reader:
-    """The reader of the current request: for now, everyone sees everything.
+    """What the request's person may read, worked out once per request (grants included,
+    expiry checked now).
 
     Test-only: an app made with TESTING=True and `TESTING_READER_PRINCIPALS` (a list such as
-    `["department:housing"]`) reads as those principals instead. Ignored unless testing.
+    `["department:housing"]`, or `["*"]` for everything) reads as those principals instead,
+    unless someone signed in.
     """
-    if current_app.testing and current_app.config.get(TEST_PRINCIPALS) is not None:
-        return Reader.of(*current_app.config[TEST_PRINCIPALS])
-    return Reader.everyone()
+    if "reader" in g:
+        return g.reader
+    person = current_person()
+    if person is not None:
+        with session() as s:
+            g.reader = person.reader(s)
+    elif current_app.testing and current_app.config.get(TEST_PRINCIPALS) is not None:
+        g.reader = Reader.of(*current_app.config[TEST_PRINCIPALS])
+    else:
+        g.reader = Reader.anonymous()
+    return g.reader
+
+
+def actor() -> Actor:
+    """The audit trail's who and from where, for this request."""
+    person = current_person()
+    return Actor(person.email if person else None, request.remote_addr)

@@ -13,8 +13,11 @@ from catalogue.errors import CatalogueError
 
 TITLES = {
     400: "Sorry, there is a problem with your request",
+    401: "Sign in to continue",
+    403: "You cannot do that",
     404: "Page not found",
     405: "Sorry, that is not allowed here",
+    429: "Too many attempts",
     500: "Sorry, there is a problem with the service",
     502: "Sorry, a data registry cannot be reached",
     503: "Sorry, the data is unavailable",

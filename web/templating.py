@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 
 from catalogue.schemas import LineageLink
 from web import markdown
+from web.auth import current_person
 
 UNITS = ("KB", "MB", "GB", "TB")
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -144,7 +145,15 @@ def _site() -> dict[str, Any]:
                        for p in (target, *prefixes))}
         for text, target, prefixes in NAVIGATION
     ]
+    person = current_person()
+    account_links = []
+    if person is not None:
+        account_links.append(("API tokens", url_for("account.tokens_page")))
+        if person.reads_audit:
+            account_links.append(("Audit trail", url_for("audit.audit_page")))
     return {
+        "person": person,
+        "account_links": account_links,
         "service_name": current_app.config["SERVICE_NAME"],
         "organisation_name": current_app.config["ORGANISATION_NAME"],
         "navigation": navigation,

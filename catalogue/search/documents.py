@@ -19,7 +19,7 @@ from sqlalchemy import func, select, tuple_
 from sqlalchemy.engine import Engine
 
 from catalogue.access import dataset_principals
-from catalogue.models import Dataset, Department, Problem, Registry, Version, VersionFile
+from catalogue.models import Dataset, Department, Grant, Problem, Registry, Version, VersionFile
 from catalogue.search.schema import exact_title, sections
 
 DATASETS, VERSIONS, FILES = Dataset.__table__, Version.__table__, VersionFile.__table__
@@ -54,6 +54,7 @@ class DatasetDocument:
     row: Any
     department_name: str
     problems: int
+    grant_ids: list[str] = field(default_factory=list)
     files: list[SourceFile] = field(default_factory=list)
 
     def sections(self, columns: list[str]) -> dict[str, str]:
@@ -91,7 +92,8 @@ class DatasetDocument:
             "description": texts["description"],
             "columns": texts["columns"],
             "spell": " ".join(texts.values()),
-            "principals": " ".join(sorted(dataset_principals(row.department, row.visibility))),
+            "principals": " ".join(sorted(dataset_principals(row.department, row.visibility,
+                                                             self.grant_ids))),
             "meta": json.dumps(meta).encode(),
             "display": {"department_name": self.department_name, "tags": list(row.tags or []),
                         "classification": row.classification, "slug": row.slug,
@@ -127,12 +129,16 @@ def load_documents(engine: Engine, keys: Iterable[str] | None = None,
         git_paths = dict(conn.execute(select(Registry.id, Registry.git_path)).all())
         ids = [row.id for row in rows]
         problems = _problem_counts(conn, [f"{r.department}/{r.slug}" for r in rows])
+        grants: dict[str, list[str]] = {}
+        for gid, department, slug in conn.execute(select(Grant.id, Grant.department,
+                                                         Grant.dataset)):
+            grants.setdefault(f"{department}/{slug}", []).append(gid)
         files = _current_files(conn, ids) if ids else {}
     documents = []
     for row in rows:
         key = f"{row.department}/{row.slug}"
         doc = DatasetDocument(key, row, names.get(row.department, row.department),
-                              problems.get(key, 0))
+                              problems.get(key, 0), grants.get(key, []))
         doc.files = [SourceFile(key, git_paths[row.registry_id], sha, f"{key}/{path}", md5,
                                 md5.endswith(".dir"))
                      for sha, path, md5 in files.get(row.id, [])]

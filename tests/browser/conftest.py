@@ -19,6 +19,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expec
 from werkzeug.serving import make_server
 
 from catalogue.settings import Settings
+from web.auth import TEST_PRINCIPALS
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -54,6 +55,7 @@ def app(settings: Settings) -> Flask:
         "INSTANCE_PATH": str(settings.instance),
         "DATABASE_URL": settings.database_url,
         "TESTING": True,
+        TEST_PRINCIPALS: ["*"],  # reads everything; the access tests sign people in
     })
 
 

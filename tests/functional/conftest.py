@@ -15,6 +15,7 @@ from catalogue.core import Catalogue
 from catalogue.settings import Settings
 from tests.builders import RegistryBuilder, sh
 from web import create_app
+from web.auth import TEST_PRINCIPALS
 
 KEY = "housing/rough-sleeping"
 DERIVED = "public-health/rough-sleeping-health"
@@ -43,6 +44,7 @@ def app(settings: Settings) -> Iterator[Flask]:
         "INSTANCE_PATH": str(settings.instance),
         "DATABASE_URL": settings.database_url,
         "TESTING": True,
+        TEST_PRINCIPALS: ["*"],  # reads everything; the access tests sign people in
     })
     yield app
     app.extensions["catalogue"].close()

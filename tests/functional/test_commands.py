@@ -10,6 +10,9 @@ import urllib.request
 
 from click.testing import CliRunner
 
+from catalogue.audit import Actor
+from catalogue.people import add_account
+from catalogue.tokens import create_token
 from web.commands import main
 
 
@@ -29,6 +32,9 @@ def test_serve_prints_its_url_and_serves_the_site(registry, catalogue, settings)
     registry.version("housing/rough-sleeping", {"counts.csv": "ward,count\nAbbey,3\n"},
                      "First count", title="Rough sleeping street counts")
     catalogue.indexer.index(str(registry.path))
+    add_account(catalogue.engine, Actor.command_line(), "asha@council.example", "Asha",
+                departments=["housing"])
+    _, token = create_token(catalogue.engine, Actor.command_line(), "asha@council.example")
     env = dict(os.environ, CATALOGUE_INSTANCE=str(settings.instance),
                DATABASE_URL=settings.database_url, PYTHONUNBUFFERED="1")
     command = [sys.executable, "-c", "from web.commands import main; main()",
@@ -43,7 +49,9 @@ def test_serve_prints_its_url_and_serves_the_site(registry, catalogue, settings)
                 url = found.group(1)
                 break
         assert url, "serve never printed its URL"
-        with urllib.request.urlopen(url + "datasets/housing/rough-sleeping", timeout=30) as r:
+        page = urllib.request.Request(url + "datasets/housing/rough-sleeping",
+                                      headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(page, timeout=30) as r:
             assert r.status == 200
             assert "Rough sleeping street counts" in r.read().decode()
     finally:

@@ -1,0 +1,86 @@
+"""The audit trail: grants, revocations, role changes, tokens, sign-ins and failed sign-ins.
+
+Append-only (the database refuses UPDATE and DELETE on it). Each event is written in the same
+transaction as the change it records, so neither exists without the other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from catalogue.clock import aware, utcnow
+from catalogue.db import read_session
+from catalogue.models import AuditEvent
+
+ACTIONS = {
+    "account.added": "Account added",
+    "account.role": "Role changed",
+    "account.disabled": "Account disabled",
+    "account.password": "Password set",
+    "signin": "Signed in",
+    "signin.failed": "Sign-in failed",
+    "signout": "Signed out",
+    "token.created": "API token created",
+    "token.revoked": "API token revoked",
+    "grant.created": "Shared",
+    "grant.changed": "Sharing changed",
+    "grant.revoked": "Sharing revoked",
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts, and from where (an address, or `command line`)."""
+
+    email: str | None
+    source: str | None = None
+
+    @classmethod
+    def command_line(cls) -> Actor:
+        return cls(None, "command line")
+
+
+def record(s: Session, actor: Actor, action: str, target: str | None = None,
+           **detail: Any) -> None:
+    s.add(AuditEvent(at=utcnow(), actor=actor.email, action=action, target=target,
+                     source=actor.source, detail=detail))
+
+
+def recent_failures(s: Session, email: str, window: timedelta) -> int:
+    """Failed sign-ins for this email in the last `window`: the throttle's measure."""
+    return s.exec(select(func.count(AuditEvent.id)).where(
+        AuditEvent.action == "signin.failed", AuditEvent.target == email,
+        AuditEvent.at > utcnow() - window)).one()
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: datetime
+    actor: str | None
+    action: str
+    label: str
+    target: str | None
+    source: str | None
+    detail: dict[str, Any]
+
+
+def events(engine: Engine, *, action: str | None = None, actor: str | None = None,
+           page: int = 1, per_page: int = 50) -> tuple[int, list[AuditEntry]]:
+    """A page of the trail, newest first, with the total count."""
+    query = select(AuditEvent)
+    if action:
+        query = query.where(AuditEvent.action == action)
+    if actor:
+        query = query.where(AuditEvent.actor == actor.lower())
+    with read_session(engine) as s:
+        total = s.exec(select(func.count()).select_from(query.subquery())).one()
+        rows = s.exec(query.order_by(AuditEvent.id.desc())
+                      .offset((max(page, 1) - 1) * per_page).limit(per_page)).all()
+        return total, [AuditEntry(aware(r.at), r.actor, r.action, ACTIONS.get(r.action, r.action),
+                                  r.target, r.source, r.detail) for r in rows]
