@@ -1,5 +1,5 @@
 """The commands of a team's clone and of a central registry: `catalogue push`,
-`catalogue registry install-hooks`, `set-secret`, and `notify` (run by the post-receive hook).
+`catalogue registry install-hooks`, `set-secret`, and `notify` (what the post-receive hook runs).
 
 `register(main, registry, instance_option)` adds them to the `catalogue` group (catalogue.cli).
 """
@@ -13,10 +13,8 @@ from pathlib import Path
 
 import click
 
+from catalogue.after_push import after_push
 from catalogue.core import Catalogue
-from catalogue.errors import CatalogueError
-from catalogue.models import Registry
-from catalogue.notify import describe, index_push
 from catalogue.push import find_clone, push_version
 from catalogue.webhooks import generate_secret, set_secret
 from registry.hooks import HooksFailed, install_hooks
@@ -85,8 +83,9 @@ def _copy_progress() -> Callable[[int, int], None]:
                                "main's .dvc/config names).")
 @click.option("--tell/--no-tell", default=True, show_default=True,
               help="Whether post-receive tells this catalogue instance about each push.")
-@click.option("--wait", default=10.0, show_default=True, type=click.FloatRange(0, 120),
-              help="Seconds post-receive waits for the new versions' links before returning.")
+@click.option("--wait", default=0.0, show_default=True, type=click.FloatRange(0, 120),
+              help="Seconds post-receive waits for the new versions' numbers and links before "
+                   "git push returns (0: it does not wait; it links to the datasets' pages).")
 def install_hooks_command(path: Path, catalogue_url: str | None, remote: str | None,
                           tell: bool, wait: float, instance: str) -> None:
     """Install the catalogue's pre-receive and post-receive hooks into the registry at PATH."""
@@ -136,20 +135,8 @@ def set_secret_command(url: str, generate: bool, instance: str) -> None:
 @click.option("--catalogue-url", help="The catalogue's base URL, for links.")
 def notify(path_or_url: str, old: str, new: str, catalogue_url: str | None,
            instance: str) -> None:
-    """Index a registry after a push of OLD..NEW to main; print the new versions' links, then
-    close standard output (the post-receive hook stops waiting there)."""
-    try:
-        cat = Catalogue.from_env(instance)
-        registry: Registry = cat.indexer.register(path_or_url)
-        _, versions = index_push(cat, registry, old, new, catalogue_url)
-        lines = describe(versions)
-    except CatalogueError as exc:
-        lines = [f"catalogue: could not index this push: {exc}"]
-    try:
-        click.echo("\n".join(lines))
-        sys.stdout.flush()
-    except BrokenPipeError:
-        pass  # the hook stopped waiting; the catalogue is up to date all the same
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())  # closes the hook's pipe: it stops waiting here
-    os.close(devnull)
+    """Index a registry after a push of OLD..NEW to main (or wait for the index run under
+    way); print the new versions' links, then close standard output. The post-receive hook
+    runs the same (catalogue.after_push) without loading this command line."""
+    after_push(path_or_url, old, new, instance=instance, catalogue_url=catalogue_url,
+               report=True)

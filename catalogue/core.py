@@ -2,7 +2,7 @@
 explicitly (never at import time) by the CLI or by the web app factory.
 
 The search index (Whoosh, numpy) is opened on first use: a process that only indexes (the
-post-receive hook's `catalogue registry notify`) records the new versions before it imports
+post-receive hook's `catalogue.after_push`) records the new versions before it imports
 the search package to update their search documents."""
 
 from __future__ import annotations

@@ -95,6 +95,16 @@ class Indexer:
             )
         return report
 
+    def head(self, registry: Registry) -> str | None:
+        """The last commit of the registry's main indexed (None: nothing yet)."""
+        return self._head(registry.id)
+
+    def changed_since(self, registry: Registry, before: str | None) -> None:
+        """Tell the listeners what runs with `notify=False` changed in the registry since its
+        indexed head was `before` (as `index_registry` does after each run by default)."""
+        history = _open(registry.git_path)
+        self._notify(lambda: self._touched(registry.id, history, before))
+
     def reindex(self, progress: Progress | None = None) -> list[IndexReport]:
         """Forget everything indexed and rebuild it from git: the same catalogue results."""
         registries = self.registries()

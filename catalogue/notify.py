@@ -1,9 +1,10 @@
 """Telling the catalogue about a push, and the pusher what became of it: index the registry,
 then list the versions that the pushed commits made, each with a link to its page.
 
-The central registry's post-receive hook (through `catalogue registry notify`) and the forge
-webhook (`catalogue.webhooks`) both come here. Which versions a push made is read from the
-database by commit, not from this run's report: a concurrent index run may have recorded them.
+The central registry's post-receive hook (through `catalogue.after_push`, which indexes a
+burst of pushes in one run) and the forge webhook (`catalogue.webhooks`) both come here.
+Which versions a push made is read from the database by commit, not from this run's report:
+a concurrent index run may have recorded them.
 """
 
 from __future__ import annotations

@@ -7,10 +7,17 @@ finds the catalogue whatever the pushing user's PATH), and their settings beside
 
 - `pre-receive` refuses a push that `registry.receive.check_push` finds fault with, printing
   each file and reason in the pusher's `git push` output;
-- `post-receive` starts `catalogue registry notify` in a process of its own (detached: git push
-  never waits for slow work), waits a few seconds at most for it to report the new versions it
-  indexed, and prints a link to each one's page. If the catalogue takes longer, it says so; the
-  detached process finishes the job.
+- `post-receive` starts `catalogue.after_push` (what `catalogue registry notify` runs) in a
+  process of its own (detached: git push never waits for slow work) and at once prints a link
+  to the page of each dataset whose data the push changed, where its new version appears once
+  indexed (a second or two). With a wait (`install-hooks --wait SECONDS`, off by default) it
+  instead waits that long at most for the catalogue to index the push and prints a link to
+  each new version's own page; if the catalogue takes longer, it says so and the detached
+  process finishes the job.
+
+Both start fast: this module imports only the standard library until a hook needs more
+(pre-receive: pygit2 and the metadata validators; post-receive: nothing else, `git log` tells it
+which datasets a push changed).
 """
 
 from __future__ import annotations
@@ -26,13 +33,14 @@ import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from registry.history import BRANCH, RegistryHistory, RegistryUnreadable
-from registry.mirror import is_local
-from registry.receive import RefUpdate, check_push, open_pushed, parse_updates, refusal
-from registry.remote_store import RemoteUnreadable, open_store
+from registry.refupdates import ZERO, RefUpdate, parse_updates
 
+if TYPE_CHECKING:
+    from registry.history import RegistryHistory
+
+BRANCH = "main"  # registry.history.BRANCH, without importing pygit2 here
 CONFIG_FILE = "catalogue-hooks.json"
 LOG_FILE = "catalogue-post-receive.log"
 HOOKS = ("pre-receive", "post-receive")
@@ -54,7 +62,7 @@ class HookConfig:
     catalogue_url: str | None = None
     instance: str | None = None
     database_url: str | None = None
-    wait_seconds: float = 10.0
+    wait_seconds: float = 0.0
 
     @classmethod
     def load(cls, git_dir: Path) -> HookConfig:
@@ -63,13 +71,19 @@ class HookConfig:
 
 def install_hooks(git_dir: Path, *, remote: str | None = None, catalogue_url: str | None = None,
                   instance: Path | None = None, database_url: str | None = None,
-                  wait_seconds: float = 10.0) -> list[Path]:
+                  wait_seconds: float = 0.0) -> list[Path]:
     """Install the pre-receive and post-receive hooks into a registry's git directory (a bare
     central repository, usually); returns the scripts written. Installing again replaces them.
 
     `remote` defaults to the DVC remote that `main`'s `.dvc/config` names. Without `instance`,
-    the post-receive hook tells no catalogue (the forge webhook may do it instead).
+    the post-receive hook tells no catalogue (the forge webhook may do it instead). With
+    `wait_seconds` (0: the default), post-receive waits that long at most for the new versions'
+    numbers before `git push` returns.
     """
+    from registry.history import RegistryHistory, RegistryUnreadable
+    from registry.mirror import is_local
+    from registry.remote_store import RemoteUnreadable, open_store
+
     try:
         history = RegistryHistory(str(git_dir))
     except RegistryUnreadable as exc:
@@ -127,6 +141,9 @@ def default_remote(history: RegistryHistory) -> str | None:
 def pre_receive(git_dir: Path, updates: list[RefUpdate], config: HookConfig,
                 out: TextIO) -> int:
     """The pre-receive hook: 0 accepts the push, 1 refuses it."""
+    from registry.receive import check_push, open_pushed, refusal
+    from registry.remote_store import RemoteUnreadable, open_store
+
     history = open_pushed(str(git_dir), os.environ.get("GIT_QUARANTINE_PATH"))
     try:
         store = open_store(config.remote)
@@ -142,7 +159,7 @@ def pre_receive(git_dir: Path, updates: list[RefUpdate], config: HookConfig,
 
 def post_receive(git_dir: Path, updates: list[RefUpdate], config: HookConfig,
                  out: TextIO) -> None:
-    """The post-receive hook: tell the catalogue, print links to the new versions."""
+    """The post-receive hook: tell the catalogue, print links for the pusher."""
     pushed = [u for u in updates if u.ref == f"refs/heads/{BRANCH}" and not u.deletes]
     if not pushed:
         return
@@ -151,20 +168,66 @@ def post_receive(git_dir: Path, updates: list[RefUpdate], config: HookConfig,
                   "(catalogue registry install-hooks --instance)\n")
         return
     update = pushed[0]
-    command = [config.python, "-P", "-m", "catalogue", "registry", "notify", str(git_dir),
+    waits = config.wait_seconds > 0
+    command = [config.python, "-P", "-m", "catalogue.after_push", str(git_dir),
                update.old, update.new, "--instance", config.instance]
     if config.catalogue_url:
         command += ["--catalogue-url", config.catalogue_url]
+    if waits:
+        command.append("--report")
     with open(git_dir / LOG_FILE, "ab") as log:
-        child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        child = subprocess.Popen(command, stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.PIPE if waits else subprocess.DEVNULL,
                                  stderr=log, cwd=git_dir, env=_child_environment(config),
                                  start_new_session=True)
+    if not waits:
+        out.write(announce(changed_datasets(git_dir, update.old, update.new),
+                           config.catalogue_url))
+        return
     report, finished = _read_until_closed(child, config.wait_seconds)
     out.write(report)
     if not finished:
         where = f" at {config.catalogue_url}" if config.catalogue_url else ""
         out.write(f"catalogue: still indexing this push; its versions will appear{where} "
                   "shortly\n")
+
+
+def changed_datasets(git_dir: Path, old: str, new: str) -> list[str] | None:
+    """The `department/dataset` folders whose DVC files (`*.dvc`, `dvc.lock`) the commits of
+    `old..new` on main's first-parent chain change, in the order first changed; None when git
+    cannot say. A changed DVC file usually is a new version; the indexer decides (by hash)."""
+    since = [] if old == ZERO else [f"^{old}"]
+    try:
+        listed = subprocess.run(
+            ["git", "--git-dir", str(git_dir), "log", "--first-parent", "--reverse",
+             "--format=", "--name-only", "--no-renames", new, *since, "--"],
+            capture_output=True, text=True, timeout=30, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    keys: dict[str, None] = {}
+    for path in listed.splitlines():
+        parts = path.split("/")
+        if len(parts) >= 3 and not parts[0].startswith(".") and (
+                parts[-1].endswith(".dvc") or parts[-1] == "dvc.lock"):
+            keys.setdefault(f"{parts[0]}/{parts[1]}")
+    return list(keys)
+
+
+def announce(keys: list[str] | None, catalogue_url: str | None) -> str:
+    """What the pusher reads when post-receive does not wait: the catalogue is told, and where
+    each new version will appear."""
+    if keys is None:
+        return "catalogue: the catalogue is indexing this push\n"
+    if not keys:
+        return ("catalogue: the catalogue is indexing this push (no DVC file changed: "
+                "no new version)\n")
+    lines = [f"catalogue: the catalogue is indexing this push; the new version(s) of "
+             f"{len(keys)} dataset(s) appear in a few seconds" + (" at:" if catalogue_url
+                                                                   else ":")]
+    for key in keys:
+        link = f"  {catalogue_url}/datasets/{key}" if catalogue_url else ""
+        lines.append(f"catalogue:   {key}{link}")
+    return "\n".join(lines) + "\n"
 
 
 def _child_environment(config: HookConfig) -> dict[str, str]:

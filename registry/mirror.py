@@ -6,8 +6,6 @@ import hashlib
 import re
 from pathlib import Path
 
-import git
-
 
 class MirrorFailed(Exception):
     """Cloning or fetching a registry's URL failed; the message says why."""
@@ -25,6 +23,8 @@ def mirror_path(mirrors: Path, url: str) -> Path:
 
 def update_mirror(mirrors: Path, url: str) -> Path:
     """Clone `url` as a bare mirror the first time, fetch it afterwards; returns the git dir."""
+    import git  # GitPython: only here, so that the hooks (which need is_local) start fast
+
     target = mirror_path(mirrors, url)
     try:
         if target.exists():

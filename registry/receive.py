@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 import pygit2
 import yaml
@@ -28,35 +27,10 @@ from registry.dvcfiles import DvcContents, Output
 from registry.history import BRANCH, LOCK_FILE, DatasetSnapshot, RegistryHistory
 from registry.metadata import CATALOGUE_FILE
 from registry.problems import Problem
+from registry.refupdates import ZERO, RefUpdate, parse_updates
 from registry.remote_store import ObjectStore, RemoteUnreadable, missing_files
 
-ZERO = "0" * 40
-
-
-@dataclass(frozen=True)
-class RefUpdate:
-    """One line of what a hook reads on its standard input: `<old> <new> <ref>`."""
-
-    old: str
-    new: str
-    ref: str
-
-    @property
-    def creates(self) -> bool:
-        return self.old == ZERO
-
-    @property
-    def deletes(self) -> bool:
-        return self.new == ZERO
-
-
-def parse_updates(lines: Iterable[str]) -> list[RefUpdate]:
-    updates = []
-    for line in lines:
-        parts = line.split()
-        if len(parts) == 3:
-            updates.append(RefUpdate(*parts))
-    return updates
+__all__ = ["ZERO", "RefUpdate", "check_push", "open_pushed", "parse_updates", "refusal"]
 
 
 def open_pushed(git_dir: str, quarantine: str | None) -> RegistryHistory:

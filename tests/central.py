@@ -66,9 +66,10 @@ class Central:
 
 def make_central(folder: Path, site_cache: Path, *, instance: Path | None = None,
                  database_url: str | None = None, catalogue_url: str | None = None,
-                 wait_seconds: float = 30.0) -> Central:
+                 wait_seconds: float = 0.0) -> Central:
     """A central registry in `folder`, hooks installed (telling the catalogue in `instance`
-    about pushes when it is given)."""
+    about pushes when it is given; post-receive waiting `wait_seconds` for the new versions'
+    numbers, none by default, as installed)."""
     path = init_central(folder / "council.git", site_cache, departments=DEPARTMENTS)
     install_hooks(path, instance=instance, database_url=database_url,
                   catalogue_url=catalogue_url, wait_seconds=wait_seconds)

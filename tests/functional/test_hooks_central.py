@@ -111,8 +111,8 @@ def test_ten_racing_pushes_from_three_clones_are_each_one_version_in_commit_orde
     assert len(record["pushed"]) == 10
     for message in record["lost"]:
         assert "someone else pushed to main first" in message
-    for key, _, said in record["pushed"]:
-        assert f"catalogue:   {key} v" in said and f"{BASE}/datasets/{key}/versions/" in said
+    for key, _, said in record["pushed"]:  # post-receive did not wait: a dataset page link
+        assert f"  catalogue:   {key}  {BASE}/datasets/{key}" in lines(said), said
 
     catalogue.indexer.index(str(central.path))
     expected = versions_by_commit_order(central.path)
@@ -127,6 +127,54 @@ def test_ten_racing_pushes_from_three_clones_are_each_one_version_in_commit_orde
     fresh.indexer.index(str(central.path))
     assert snapshot(fresh.engine)["versions"] == snapshot(catalogue.engine)["versions"]
     fresh.close()
+
+
+def lines(said: str) -> list[str]:
+    """git push's output, line by line (git pads the hooks' lines with spaces)."""
+    return [line.rstrip() for line in said.splitlines()]
+
+
+def published(clone: Clone, key: str, content: str, message: str) -> tuple[str, str]:
+    """dvc add, commit, dvc push, git push: the new commit and what git push printed."""
+    sha = clone.commit(key, {"counts.csv": content}, message)
+    clone.run("dvc", "push", "-q")
+    done = clone.push()
+    assert done.returncode == 0, done.stderr
+    return sha, done.stderr
+
+
+def test_post_receive_links_at_once_and_the_version_follows(tmp_path, settings, catalogue,
+                                                            client):
+    central = make_central(tmp_path, catalogue.settings.dvc_site_cache,
+                           instance=settings.instance, database_url=settings.database_url,
+                           catalogue_url=BASE)
+    clone = central.clone(tmp_path / "clone")
+    shas = []
+    for n in range(3):  # back to back: the notifies meet, one index run serves them
+        sha, said = published(clone, "housing/counts", f"ward,count\nAbbey,{n}\n", f"Count {n}")
+        assert f"remote: catalogue:   housing/counts  {BASE}/datasets/housing/counts" in \
+            lines(said), said
+        shas.append(sha)
+    deadline = time.monotonic() + 120
+    while True:  # indexed by the hook's detached process alone
+        body = client.get("/api/v1/datasets/housing/counts/versions").json
+        listed = [(v["number"], v["commit_sha"]) for v in reversed(body.get("results", []))]
+        if listed == list(enumerate(shas, 1)) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert listed == list(enumerate(shas, 1))
+
+
+def test_post_receive_installed_with_a_wait_links_each_new_version(tmp_path, settings,
+                                                                   catalogue):
+    central = make_central(tmp_path, catalogue.settings.dvc_site_cache,
+                           instance=settings.instance, database_url=settings.database_url,
+                           catalogue_url=BASE, wait_seconds=60)
+    clone = central.clone(tmp_path / "clone")
+    _, said = published(clone, "housing/counts", "ward,count\nAbbey,3\n", "First count")
+    assert lines(said)[:2] == [
+        "remote: catalogue: 1 new version(s) in the catalogue:",
+        f"remote: catalogue:   housing/counts v1  {BASE}/datasets/housing/counts/versions/1"], said
 
 
 def test_the_stock_dvc_gets_and_imports_indexed_versions_by_commit(tmp_path, catalogue, client):
