@@ -73,14 +73,13 @@ def end_of(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
 
 
-def may_share(person: Person, dataset: Dataset) -> bool:
-    if person.is_governance:
-        return True
-    if person.partner:
+def may_share(person: Person | None, department: str, owners: list[str] | None) -> bool:
+    """Whether this person may share a dataset of `department` owned by `owners`."""
+    if person is None or person.partner:
         return False
-    if person.email in {o.lower() for o in dataset.owners or []}:
+    if person.is_governance or person.email in {o.lower() for o in owners or []}:
         return True
-    return person.role == "publisher" and dataset.department in person.departments
+    return person.role == "publisher" and department in person.departments
 
 
 class Sharing:
@@ -89,6 +88,13 @@ class Sharing:
     def __init__(self, engine: Engine, listeners: list[Callable[[set[str]], None]] | None = None):
         self.engine = engine
         self.listeners = listeners if listeners is not None else []
+
+    def grantees(self) -> list[tuple[str, str]]:
+        """Everyone a dataset can be shared with: (department:SLUG or partner:SLUG, name)."""
+        with read_session(self.engine) as s:
+            names = self._names(s)
+        return sorted(((f"{kind}:{slug}", name) for (kind, slug), name in names.items()),
+                      key=lambda item: (not item[0].startswith("department:"), item[1]))
 
     def grants(self, person: Person | None, key: str) -> list[GrantInfo]:
         """The dataset's grants, for someone who may share it (the command line: None)."""
@@ -169,7 +175,7 @@ class Sharing:
     def _check(s: Session, person: Person | None, dataset: Dataset) -> None:
         """Someone who may not share a dataset learns nothing of it: if they cannot read it,
         it is not found; if they can, they are told they may not share it."""
-        if person is None or may_share(person, dataset):
+        if person is None or may_share(person, dataset.department, dataset.owners):
             return
         if not can_read(person.reader(s), dataset):
             raise DatasetNotFound(dataset.key)

@@ -26,6 +26,7 @@ from web import (
     pages,
     search,
     security,
+    sharing,
     templating,
 )
 
@@ -72,6 +73,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     app.register_blueprint(account.bp)
     app.register_blueprint(audit.bp)
+    app.register_blueprint(sharing.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(datasets.bp)
     app.register_blueprint(api.bp)

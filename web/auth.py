@@ -9,7 +9,7 @@ token, which is rotated at every sign-in and worthless once signed out.
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, redirect, request, url_for
 from flask_login import LoginManager, UserMixin, current_user
 from werkzeug.exceptions import Forbidden
 
@@ -18,6 +18,7 @@ from catalogue.audit import Actor
 from catalogue.people import Person
 from catalogue.signin import session_person
 from catalogue.tokens import token_person
+from web.errors import error_response
 from web.extensions import catalogue, session
 
 TEST_PRINCIPALS = "TESTING_READER_PRINCIPALS"
@@ -39,6 +40,15 @@ login_manager.login_view = "account.sign_in"
 login_manager.login_message = "Sign in to see this page."
 login_manager.login_message_category = "info"
 login_manager.session_protection = None  # the token is rotated at sign-in and ended at sign-out
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    """The JSON API answers 401; a page sends the browser to sign in and back."""
+    if request.path.startswith("/api/"):
+        return error_response(401, "Sign in, or send an API token as "
+                                   "`Authorization: Bearer <token>`")
+    return redirect(url_for("account.sign_in_page", next=request.full_path.rstrip("?")))
 
 
 @login_manager.user_loader

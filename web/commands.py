@@ -40,7 +40,7 @@ def demo(host: str, port: int, instance: str, no_serve: bool) -> None:
     """
     from catalogue.demo import ensure_demo  # pandas and friends: only for this command
 
-    app = create_app({"INSTANCE_PATH": instance})
+    app = create_app({"INSTANCE_PATH": instance, "DEVELOPMENT": True})  # plain-http cookies
     ensure_demo(app.extensions["catalogue"], click.echo)
     if not no_serve:
         _serve(app, host, port)

@@ -9,7 +9,8 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from catalogue import browse
 from catalogue.downloads import FolderEntry, IsADirectory, list_folder, open_download
 from catalogue.schemas import DatasetDetail
-from web.auth import current_reader
+from catalogue.sharing import may_share
+from web.auth import current_person, current_reader
 from web.extensions import session
 
 bp = Blueprint("datasets", __name__, url_prefix="/datasets/<dept>/<name>")
@@ -23,8 +24,10 @@ def dataset(dept: str, name: str) -> str:
         versions = browse.versions(s, reader, dept, name,
                                    limit=current_app.config["TIMELINE_VERSIONS"])
         lineage = browse.lineage(s, reader, dept, name)
+    can_share = may_share(current_person(), detail.department, detail.owners)
     return render_template("dataset.html", dataset=detail, versions=versions,
-                           lineage=lineage, json_url=url_for("api.dataset", dept=dept, name=name))
+                           lineage=lineage, can_share=can_share,
+                           json_url=url_for("api.dataset", dept=dept, name=name))
 
 
 @bp.get("/versions")

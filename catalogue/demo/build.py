@@ -23,6 +23,7 @@ from catalogue.core import Catalogue
 from catalogue.demo.council import COUNCIL
 from catalogue.demo.data_common import rng
 from catalogue.demo.nhs import NHS
+from catalogue.demo.people import ensure_demo_people
 from catalogue.demo.periods import period_fields
 from catalogue.demo.spec import STAFF, DemoDataset, DemoRegistry
 from registry.create import init_registry
@@ -65,6 +66,7 @@ def ensure_demo(cat: Catalogue, echo: Echo) -> None:
         report = cat.indexer.index(str(root / registry.folder))
         echo(f"  {report.commits} new commit(s), {len(report.new_versions)} new version(s), "
              f"{len(report.problems)} problem(s)")
+    ensure_demo_people(cat, echo)
 
 
 def build_demo(root: Path, site_cache: Path, echo: Echo, today: date | None = None) -> None:
