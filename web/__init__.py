@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from catalogue.core import Catalogue
 from catalogue.settings import Settings, normalise_database_url
@@ -61,6 +62,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance)
     app.json.sort_keys = False  # keep the order of the public shapes' fields
+    proxies = int(app.config.get("PROXY_COUNT") or 0)
+    if proxies:  # behind a reverse proxy: the client's address is in X-Forwarded-For
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     database_url = app.config.get("DATABASE_URL") or os.environ.get("DATABASE_URL")
     settings = (Settings(instance, normalise_database_url(database_url)) if database_url
