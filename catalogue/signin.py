@@ -8,8 +8,8 @@ makes a new token (the session is rotated), and a disabled account's sessions st
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
-from collections.abc import Iterable
 from datetime import timedelta
 
 from sqlalchemy import delete
@@ -21,7 +21,14 @@ from catalogue.clock import aware, utcnow
 from catalogue.db import read_session, write_session
 from catalogue.errors import CatalogueError
 from catalogue.models import Account, Membership, SignInSession
-from catalogue.people import Person, password_matches, person_by_id, verify_nothing
+from catalogue.people import (
+    _EMAIL,
+    _SLUG,
+    Person,
+    password_matches,
+    person_by_id,
+    verify_nothing,
+)
 
 SESSION_LIFETIME = timedelta(hours=12)
 THROTTLE_WINDOW = timedelta(minutes=15)
@@ -72,42 +79,81 @@ def sign_in(engine: Engine, email: str, password: str, source: str | None) -> tu
     return person, token
 
 
-def sign_in_sso(engine: Engine, subject: str, email: str, name: str,
-                departments: Iterable[str], source: str | None) -> tuple[Person, str]:
-    """Sign in someone the identity provider vouched for. Their departments come from the
-    provider's claim each time; their role is the catalogue's (staff when new)."""
-    email = email.strip().lower()
-    actor = Actor(email, source)
-    departments = sorted({d.strip().lower() for d in departments if d.strip()})
+def departments_from_claim(value: object) -> list[str]:
+    """The department slugs in an identity provider's claim: a list, or one string of values
+    separated by spaces or commas. Values are lower-cased, inner spaces and underscores become
+    hyphens ("Public Health" is `public-health`); values that are still not slugs (a group's
+    distinguished name, say) are dropped."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        values = re.split(r"[\s,]+", value)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        values = [v for v in value if isinstance(v, str)]
+    else:
+        return []
+    slugs = {re.sub(r"[\s_]+", "-", v.strip().lower()) for v in values}
+    return sorted(s for s in slugs if _SLUG.match(s))
+
+
+def sso_failed(engine: Engine, email: str | None, reason: str, source: str | None) -> None:
+    """Record a single sign-on that failed before it reached the catalogue's accounts (the
+    provider refused, the answer could not be trusted, the sign-in was not ours)."""
+    email = email.strip().lower() if email else None
     with write_session(engine) as s:
-        account = (s.exec(select(Account).where(Account.oidc_subject == subject)).first()
-                   or s.exec(select(Account).where(Account.email == email)).first())
-        if account is not None and account.disabled:
-            record(s, actor, "signin.failed", email, reason="disabled", method="sso")
-            failed = True
+        record(s, Actor(email, source), "signin.failed", email, reason=reason, method="sso")
+
+
+def sign_in_sso(engine: Engine, subject: str, email: str | None, name: str | None,
+                departments: object, source: str | None, *,
+                email_verified: object = None) -> tuple[Person, str]:
+    """Sign in someone the identity provider vouched for. Their departments come from the
+    provider's claim each time (`departments_from_claim`); their role is the catalogue's (staff
+    when new). An account is found by the provider's subject, else linked by email address the
+    first time, unless the provider says the address is unverified or the account is already
+    linked to another subject."""
+    email = (email or "").strip().lower()
+    actor = Actor(email or None, source)
+    departments = departments_from_claim(departments)
+    failure: tuple[str, str] | None = None
+    with write_session(engine) as s:
+        account = s.exec(select(Account).where(Account.oidc_subject == subject)).first()
+        if not subject:
+            failure = ("no subject", "Your identity provider did not say who you are")
+        elif not _EMAIL.match(email):
+            failure = ("no email", "Your identity provider gave no email address for you: "
+                                   "ask an administrator")
+        elif account is None:
+            account = s.exec(select(Account).where(Account.email == email)).first()
+            if account is not None and account.oidc_subject not in (None, subject):
+                failure = ("subject mismatch", "This email address belongs to an account "
+                           "linked to another single sign-on identity: ask an administrator")
+            elif account is not None and email_verified is False:
+                failure = ("email not verified", "Your identity provider has not verified "
+                           "your email address, so it cannot be linked to your account")
+        if failure is None and account is not None and account.disabled:
+            failure = ("disabled", "Your account is disabled: ask an administrator")
+        if failure is None and account is None and not departments:
+            failure = ("no departments", "Your identity provider gave no department for you, "
+                       "so the catalogue cannot make you an account: ask an administrator")
+        if failure is not None:
+            record(s, actor, "signin.failed", email or None, reason=failure[0], method="sso")
         else:
-            failed = False
             if account is None:
-                if not departments:
-                    record(s, actor, "signin.failed", email, reason="no departments",
-                           method="sso")
-                    failed = True
-                else:
-                    account = Account(email=email, name=name or email, created_at=utcnow())
-                    record(s, actor, "account.added", email, role="staff",
-                           departments=departments, method="sso")
-            if not failed:
-                account.oidc_subject = subject
-                s.add(account)
-                s.flush()
-                if departments and not account.partner:
-                    s.exec(delete(Membership).where(Membership.account_id == account.id))
-                    for slug in departments:
-                        s.add(Membership(account_id=account.id, department=slug))
-                person, token = _start(s, account, actor, method="sso")
-    if failed:
-        raise SignInFailed("Your account is disabled, or your identity provider gave no "
-                           "department for you: ask an administrator")
+                account = Account(email=email, name=(name or "").strip() or email,
+                                  created_at=utcnow())
+                record(s, actor, "account.added", email, role="staff",
+                       departments=departments, method="sso")
+            account.oidc_subject = subject
+            s.add(account)
+            s.flush()
+            if departments and not account.partner:
+                s.exec(delete(Membership).where(Membership.account_id == account.id))
+                for slug in departments:
+                    s.add(Membership(account_id=account.id, department=slug))
+            person, token = _start(s, account, actor, method="sso")
+    if failure is not None:
+        raise SignInFailed(failure[1])  # after the transaction: the failure stays audited
     return person, token
 
 

@@ -24,6 +24,7 @@ from web import (
     errors,
     extensions,
     hooks,
+    oidc,
     pages,
     search,
     security,
@@ -83,6 +84,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(hooks.bp)
     app.register_blueprint(search.bp)
+    oidc.init_app(app)
     return app
 
 
