@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, tuple_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from catalogue.access import Reader, readable
 from catalogue.clock import aware, utcnow
 from catalogue.db import read_session
-from catalogue.models import AuditEvent
+from catalogue.models import AuditEvent, Dataset
 
 ACTIONS = {
     "account.added": "Account added",
@@ -70,9 +71,14 @@ class AuditEntry:
     detail: dict[str, Any]
 
 
+RESTRICTED = "a restricted dataset"
+
+
 def events(engine: Engine, *, action: str | None = None, actor: str | None = None,
-           page: int = 1, per_page: int = 50) -> tuple[int, list[AuditEntry]]:
-    """A page of the trail, newest first, with the total count."""
+           page: int = 1, per_page: int = 50,
+           reader: Reader | None = None) -> tuple[int, list[AuditEntry]]:
+    """A page of the trail, newest first, with the total count. A dataset named by an event
+    (a grant's) that `reader` may not read is shown as restricted (None: every name shown)."""
     query = select(AuditEvent)
     if action:
         query = query.where(AuditEvent.action == action)
@@ -82,5 +88,19 @@ def events(engine: Engine, *, action: str | None = None, actor: str | None = Non
         total = s.exec(select(func.count()).select_from(query.subquery())).one()
         rows = s.exec(query.order_by(AuditEvent.id.desc())
                       .offset((max(page, 1) - 1) * per_page).limit(per_page)).all()
+        hidden = _hidden_datasets(s, reader, rows)
         return total, [AuditEntry(aware(r.at), r.actor, r.action, ACTIONS.get(r.action, r.action),
-                                  r.target, r.source, r.detail) for r in rows]
+                                  RESTRICTED if r.target in hidden else r.target, r.source,
+                                  r.detail) for r in rows]
+
+
+def _hidden_datasets(s: Session, reader: Reader | None, rows: list[AuditEvent]) -> set[str]:
+    """The datasets named by these events that the reader may not read (or that are gone)."""
+    keys = {r.target for r in rows if r.action.startswith("grant.") and r.target}
+    if reader is None or reader.sees_everything or not keys:
+        return set()
+    pairs = [tuple(k.split("/", 1)) for k in keys if "/" in k]
+    seen = {f"{d}/{slug}" for d, slug in s.exec(
+        select(Dataset.department, Dataset.slug)
+        .where(tuple_(Dataset.department, Dataset.slug).in_(pairs), readable(reader)))}
+    return keys - seen

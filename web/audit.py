@@ -7,7 +7,7 @@ from flask_login import login_required
 from werkzeug.exceptions import Forbidden
 
 from catalogue import audit
-from web.auth import current_person
+from web.auth import current_person, current_reader
 from web.extensions import catalogue
 from web.params import paging
 
@@ -25,6 +25,6 @@ def audit_page() -> str:
     if action not in audit.ACTIONS:
         action = None
     count, entries = audit.events(catalogue().engine, action=action, page=pager.page,
-                                  per_page=pager.per_page)
+                                  per_page=pager.per_page, reader=current_reader())
     return render_template("audit.html", entries=entries, count=count, paging=pager,
                            action=action, actions=audit.ACTIONS)
