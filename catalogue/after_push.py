@@ -14,10 +14,20 @@ A burst of pushes is indexed by one run, not by one run per push queuing behind 
   that has just released the lock looks for a mark once more, so a push that marked in that
   moment is not left behind.
 
+The search documents of the new versions (their column names read from the DVC remote, which
+is slow on a large registry) are updated afterwards the same way, under a second lock and mark:
+one process at a time brings them up to the indexed head from where the last one left them,
+so a burst of pushes never has one slow reader per push competing for the machine.
+
 This module imports only the standard library until it holds the lock, so a process that
 leaves at once costs a few tens of milliseconds. The lock is per instance folder (one host);
 index runs that meet anyway (another host, `catalogue index`, a forge webhook) stay correct:
 each commit is recorded once (catalogue.index_run), only the work is repeated.
+
+The central registry's pre-receive hook starts this process with `--ready-marker` while it
+checks a push: it loads the catalogue (a second or more) in the meantime, waits for git to move
+main to the pushed commit, then goes on as above; so the version is in the catalogue soon after
+`git push` returns. A refused push ends it.
 
 With `--report`, the process waits for the lock instead (its push is indexed when it gets
 it), prints the versions the push made, each with a link to its page, and closes its standard
@@ -31,6 +41,7 @@ import fcntl
 import hashlib
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -42,13 +53,16 @@ LOCKS = "locks"
 
 
 class IndexQueue:
-    """One registry's index lock and pending mark, in the instance folder."""
+    """One registry's lock and pending mark for one kind of work ("index" or "search"), in
+    the instance folder."""
 
-    def __init__(self, folder: Path, registry_url: str):
+    def __init__(self, folder: Path, registry_url: str, kind: str = "index"):
         folder.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha1(registry_url.encode()).hexdigest()[:16]
-        self.lock_path = folder / f"index-{digest}.lock"
-        self.pending_path = folder / f"index-{digest}.pending"
+        self.folder = folder
+        self.name = f"{kind}-{digest}"
+        self.lock_path = folder / f"{self.name}.lock"
+        self.pending_path = folder / f"{self.name}.pending"
         self._fd: int | None = None
 
     def mark(self) -> None:
@@ -83,6 +97,24 @@ class IndexQueue:
             os.close(self._fd)
             self._fd = None
 
+    def run(self, work: Callable[[], None], wait: bool = False) -> bool:
+        """Mark, then, holding the lock, do `work` once per mark taken; leave at once (or,
+        with `wait`, after the holder) when another process holds it. True when this
+        process did the work at least once."""
+        self.mark()
+        done = False
+        while self.acquire(wait):
+            wait = False
+            try:
+                while self.take():
+                    work()
+                    done = True
+            finally:
+                self.release()
+            if not self.pending():
+                break
+        return done
+
 
 def registry_key(path_or_url: str) -> str:
     """The registry's URL as the indexer records it (an absolute path for a local one)."""
@@ -93,7 +125,7 @@ def registry_key(path_or_url: str) -> str:
 
 def after_push(path_or_url: str, old: str, new: str, *, instance: str | None = None,
                catalogue_url: str | None = None, report: bool = False,
-               out: TextIO | None = None) -> bool:
+               out: TextIO | None = None, catalogue: Catalogue | None = None) -> bool:
     """Index the registry after a push of `old`..`new` to main, unless a run already under way
     will; then update the search index. With `report`, wait for the push to be indexed and
     write its versions to `out` (standard output by default, closed afterwards). True when
@@ -101,35 +133,34 @@ def after_push(path_or_url: str, old: str, new: str, *, instance: str | None = N
     from catalogue.settings import Settings
 
     settings = Settings.from_env(instance)
-    queue = IndexQueue(settings.instance / LOCKS, registry_key(path_or_url))
-    queue.mark()
-    catalogue: Catalogue | None = None
-    registry: Registry | None = None
-    before: str | None = None
-    wait = report
-    try:
-        while queue.acquire(wait):
-            wait = False
-            try:
-                if catalogue is None:
-                    from catalogue.core import Catalogue
+    key = registry_key(path_or_url)
+    state: dict = {}
 
-                    catalogue = Catalogue(settings)
-                    registry = catalogue.indexer.register(path_or_url)
-                    before = catalogue.indexer.head(registry)
-                while queue.take():
-                    catalogue.indexer.index_registry(registry, notify=False)
-            finally:
-                queue.release()
-            if not queue.pending():
-                break
+    def open_catalogue() -> None:
+        if not state:
+            from catalogue.core import Catalogue
+
+            made = catalogue or Catalogue(settings)
+            state["catalogue"] = made
+            state["registry"] = made.indexer.register(path_or_url)
+            state["before"] = made.indexer.head(state["registry"])
+
+    def index() -> None:
+        open_catalogue()
+        state["catalogue"].indexer.index_registry(state["registry"], notify=False)
+
+    try:
+        indexed = IndexQueue(settings.instance / LOCKS, key).run(index, wait=report)
+        if report:
+            open_catalogue()  # the run this one waited for may have taken its mark
     except Exception as exc:
         if not report:
             raise
         _report(out, [f"catalogue: could not index this push: {_reason(exc)}"])
         return False
-    if catalogue is None:
+    if not state:
         return False  # the run under way picks this push up
+    catalogue, registry = state["catalogue"], state["registry"]
     if report:
         try:
             lines = _versions(catalogue, registry, old, new, catalogue_url)
@@ -137,8 +168,67 @@ def after_push(path_or_url: str, old: str, new: str, *, instance: str | None = N
             lines = [f"catalogue: indexed, but could not list this push's versions: "
                      f"{_reason(exc)}"]
         _report(out, lines)
-    catalogue.indexer.changed_since(registry, before)  # the search documents, after
-    return True
+    if indexed:
+        search = IndexQueue(settings.instance / LOCKS, key, "search")
+        search.run(lambda: _update_search(catalogue, registry, search, state["before"]))
+    catalogue.close()
+    return indexed
+
+
+def ready_for_push(path_or_url: str, old: str, new: str, *, marker: Path,
+                   instance: str | None = None, catalogue_url: str | None = None,
+                   timeout: float = 300.0) -> bool:
+    """Started by pre-receive while git checks a push: load the catalogue (the slow part of
+    starting), wait for main to become `new` (the push accepted), then index as after_push
+    does. Leaves without indexing if the push is refused (pre-receive then ends this process)
+    or main moves elsewhere. `marker` (written by pre-receive) tells post-receive that this
+    process is there; it is removed on leaving."""
+    try:
+        from catalogue.core import Catalogue
+        from catalogue.settings import Settings
+
+        catalogue = Catalogue(Settings.from_env(instance))
+        if not _main_reaches(path_or_url, old, new, timeout):
+            return False
+        return after_push(path_or_url, old, new, instance=instance,
+                          catalogue_url=catalogue_url, catalogue=catalogue)
+    finally:
+        marker.unlink(missing_ok=True)
+
+
+def _main_reaches(git_path: str, old: str, new: str, timeout: float) -> bool:
+    """Wait until main is `new` or a descendant of it; False if it moves elsewhere."""
+    import time
+
+    import pygit2
+
+    repo = pygit2.Repository(git_path)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            head = str(repo.references["refs/heads/main"].resolve().target)
+        except (KeyError, pygit2.GitError):
+            head = None
+        if head == new:
+            return True
+        if head is not None and head != old:
+            return repo.descendant_of(head, new) if new in repo else False
+        time.sleep(0.02)
+    return False
+
+
+def _update_search(catalogue: Catalogue, registry: Registry, queue: IndexQueue,
+                   before: str | None) -> None:
+    """Bring the search documents (column names included) up to the indexed head, from
+    where the last such update left them (or from `before`, this process's starting head)."""
+    done = queue.folder / f"{queue.name}.head"
+    head = catalogue.indexer.head(registry)
+    since = done.read_text().strip() if done.exists() else before
+    catalogue.indexer.changed_since(registry, since or None)
+    catalogue.search.wait_for_columns()
+    partial = done.with_suffix(".tmp")
+    partial.write_text(f"{head or ''}\n")
+    partial.replace(done)
 
 
 def _versions(catalogue: Catalogue, registry: Registry, old: str, new: str,
@@ -187,7 +277,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--catalogue-url")
     parser.add_argument("--report", action="store_true",
                         help="wait for this push to be indexed and print its versions")
+    parser.add_argument("--ready-marker", type=Path,
+                        help="started by pre-receive: load the catalogue, wait for main to "
+                             "become NEW, then index (removing this file on leaving)")
     args = parser.parse_args(argv)
+    if args.ready_marker:
+        ready_for_push(args.path_or_url, args.old, args.new, marker=args.ready_marker,
+                       instance=args.instance, catalogue_url=args.catalogue_url)
+        return 0
     after_push(args.path_or_url, args.old, args.new, instance=args.instance,
                catalogue_url=args.catalogue_url, report=args.report)
     return 0

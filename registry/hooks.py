@@ -7,13 +7,16 @@ finds the catalogue whatever the pushing user's PATH), and their settings beside
 
 - `pre-receive` refuses a push that `registry.receive.check_push` finds fault with, printing
   each file and reason in the pusher's `git push` output;
-- `post-receive` starts `catalogue.after_push` (what `catalogue registry notify` runs) in a
-  process of its own (detached: git push never waits for slow work) and at once prints a link
-  to the page of each dataset whose data the push changed, where its new version appears once
-  indexed (a second or two). With a wait (`install-hooks --wait SECONDS`, off by default) it
-  instead waits that long at most for the catalogue to index the push and prints a link to
-  each new version's own page; if the catalogue takes longer, it says so and the detached
-  process finishes the job.
+  While it checks, it starts `catalogue.after_push` (what `catalogue registry notify` runs) in
+  a process of its own (detached), which loads the catalogue meanwhile (the slow part of its
+  start), waits for git to move main, and indexes the push; a refused push ends it;
+- `post-receive` does not wait for it (git push never waits for slow work): it prints at once
+  a link to the page of each dataset whose data the push changed, where its new version
+  appears once indexed (a second or two), and starts the notify process itself only if
+  pre-receive's is not there. With a wait (`install-hooks --wait SECONDS`, off by default) it
+  starts the notify itself, waits that long at most for the catalogue to index the push and
+  prints a link to each new version's own page; if the catalogue takes longer, it says so and
+  the detached process finishes the job.
 
 Both start fast: this module imports only the standard library until a hook needs more
 (pre-receive: pygit2 and the metadata validators; post-receive: nothing else, `git log` tells it
@@ -43,6 +46,7 @@ if TYPE_CHECKING:
 BRANCH = "main"  # registry.history.BRANCH, without importing pygit2 here
 CONFIG_FILE = "catalogue-hooks.json"
 LOG_FILE = "catalogue-post-receive.log"
+READY_PREFIX = "catalogue-ready-"
 HOOKS = ("pre-receive", "post-receive")
 SCRIPT = """#!/bin/sh
 # Installed by `catalogue registry install-hooks`: the data catalogue's {name} hook.
@@ -140,21 +144,63 @@ def default_remote(history: RegistryHistory) -> str | None:
 
 def pre_receive(git_dir: Path, updates: list[RefUpdate], config: HookConfig,
                 out: TextIO) -> int:
-    """The pre-receive hook: 0 accepts the push, 1 refuses it."""
-    from registry.receive import check_push, open_pushed, refusal
-    from registry.remote_store import RemoteUnreadable, open_store
+    """The pre-receive hook: 0 accepts the push, 1 refuses it.
 
-    history = open_pushed(str(git_dir), os.environ.get("GIT_QUARANTINE_PATH"))
+    While it checks, the catalogue's notify process starts loading (see `_start_ready`), so
+    that it indexes the push as soon as git has moved main."""
+    ready = _start_ready(git_dir, updates, config)
+    accepted = False
     try:
-        store = open_store(config.remote)
-    except RemoteUnreadable as exc:
-        out.write(f"catalogue: push refused: {exc}; tell the registry's administrator\n")
-        return 1
-    problems = check_push(history, updates, store)
-    if problems:
-        out.write(refusal(problems))
-        return 1
-    return 0
+        from registry.receive import check_push, open_pushed, refusal
+        from registry.remote_store import RemoteUnreadable, open_store
+
+        history = open_pushed(str(git_dir), os.environ.get("GIT_QUARANTINE_PATH"))
+        try:
+            store = open_store(config.remote)
+        except RemoteUnreadable as exc:
+            out.write(f"catalogue: push refused: {exc}; tell the registry's administrator\n")
+            return 1
+        problems = check_push(history, updates, store)
+        if problems:
+            out.write(refusal(problems))
+            return 1
+        accepted = True
+        return 0
+    finally:
+        if ready and not accepted:
+            child, marker = ready
+            child.kill()
+            marker.unlink(missing_ok=True)
+
+
+def _start_ready(git_dir: Path, updates: list[RefUpdate],
+                 config: HookConfig) -> tuple[subprocess.Popen, Path] | None:
+    """When post-receive will not wait: start the process that indexes the push, to load the
+    catalogue while the push is checked and wait for main to move (catalogue.after_push's
+    `--ready-marker`). The marker file, holding its process id, tells post-receive so."""
+    pushed = [u for u in updates if u.ref == f"refs/heads/{BRANCH}" and not u.deletes]
+    if not pushed or not config.instance or config.wait_seconds > 0:
+        return None
+    update = pushed[0]
+    marker = git_dir / f"{READY_PREFIX}{update.new}"
+    command = [config.python, "-P", "-m", "catalogue.after_push", str(git_dir), update.old,
+               update.new, "--instance", config.instance, "--ready-marker", str(marker)]
+    with open(git_dir / LOG_FILE, "ab") as log:
+        child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                 stderr=log, cwd=git_dir, env=_child_environment(config),
+                                 start_new_session=True)
+    marker.write_text(f"{child.pid}\n")
+    return child, marker
+
+
+def _ready_started(git_dir: Path, new: str) -> bool:
+    """Whether pre-receive's process for this push is there (and alive) to index it."""
+    try:
+        pid = int((git_dir / f"{READY_PREFIX}{new}").read_text())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 def post_receive(git_dir: Path, updates: list[RefUpdate], config: HookConfig,
@@ -169,6 +215,10 @@ def post_receive(git_dir: Path, updates: list[RefUpdate], config: HookConfig,
         return
     update = pushed[0]
     waits = config.wait_seconds > 0
+    if not waits and _ready_started(git_dir, update.new):
+        out.write(announce(changed_datasets(git_dir, update.old, update.new),
+                           config.catalogue_url))
+        return
     command = [config.python, "-P", "-m", "catalogue.after_push", str(git_dir),
                update.old, update.new, "--instance", config.instance]
     if config.catalogue_url:

@@ -51,6 +51,22 @@ def test_a_notify_finding_a_run_under_way_leaves_it_the_push(registry, env, cata
     assert after_push(str(registry.path), first, second, instance=str(env.instance)) is True
     assert not queue.pending()
     assert versions(catalogue) == [(1, first), (2, second)]
+    searched = env.instance / LOCKS / f"search-{queue.name.split('-', 1)[1]}.head"
+    assert searched.read_text().strip() == second  # search documents brought up to the head
+
+
+def test_search_updates_queue_behind_the_one_under_way(registry, env, catalogue):
+    """The versions are recorded (and visible) whatever the search updates are doing."""
+    catalogue.indexer.index(str(registry.path))
+    old = registry.head()
+    new = registry.version(KEY, {"counts.csv": "ward,count\nAbbey,3\n"}, "First count")
+    search = IndexQueue(env.instance / LOCKS, registry_key(str(registry.path)), "search")
+    assert search.acquire(wait=False)  # a search update under way
+    try:
+        assert after_push(str(registry.path), old, new, instance=str(env.instance)) is True
+        assert versions(catalogue) == [(1, new)] and search.pending()
+    finally:
+        search.release()
 
 
 def test_the_holder_goes_round_again_for_a_mark_left_while_it_indexed(registry, env, catalogue,
@@ -111,3 +127,24 @@ def test_report_waits_for_the_run_under_way_then_lists_the_versions(registry, en
     waiting.join(60)
     assert out.getvalue() == ("catalogue: 1 new version(s) in the catalogue:\n"
                               f"catalogue:   {KEY} v1  http://cat.test/datasets/{KEY}/versions/1\n")
+
+
+def test_report_lists_the_versions_that_the_run_it_waited_for_indexed(registry, env, catalogue):
+    catalogue.indexer.index(str(registry.path))
+    old = registry.head()
+    new = registry.version(KEY, {"counts.csv": "ward,count\nAbbey,3\n"}, "First count")
+    queue = IndexQueue(env.instance / LOCKS, registry_key(str(registry.path)))
+    assert queue.acquire(wait=False)
+    out = io.StringIO()
+    waiting = threading.Thread(target=after_push, args=(str(registry.path), old, new), kwargs={
+        "instance": str(env.instance), "report": True, "out": out})
+    waiting.start()
+    deadline = time.monotonic() + 30
+    while not queue.pending() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert queue.take()  # the run under way takes the mark, and indexes the push
+    catalogue.indexer.index(str(registry.path))
+    queue.release()
+    waiting.join(60)
+    assert out.getvalue() == ("catalogue: 1 new version(s) in the catalogue:\n"
+                              f"catalogue:   {KEY} v1\n")

@@ -165,6 +165,19 @@ def test_post_receive_links_at_once_and_the_version_follows(tmp_path, settings, 
     assert listed == list(enumerate(shas, 1))
 
 
+def test_a_refused_push_ends_the_process_started_to_index_it(tmp_path, settings, catalogue):
+    central = make_central(tmp_path, catalogue.settings.dvc_site_cache,
+                           instance=settings.instance, database_url=settings.database_url,
+                           catalogue_url=BASE)
+    clone = central.clone(tmp_path / "clone")
+    clone.commit("housing/counts", {"counts.csv": "ward,count\nAbbey,3\n"}, "Never uploaded")
+    done = clone.push()  # no dvc push: refused
+    assert done.returncode != 0 and "push to main refused" in done.stderr
+    assert not list(central.path.glob("catalogue-ready-*"))
+    listed = sh(["ps", "-eo", "args"], tmp_path).stdout
+    assert f"catalogue.after_push {central.path}" not in listed
+
+
 def test_post_receive_installed_with_a_wait_links_each_new_version(tmp_path, settings,
                                                                    catalogue):
     central = make_central(tmp_path, catalogue.settings.dvc_site_cache,
