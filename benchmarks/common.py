@@ -8,17 +8,16 @@ import statistics
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import create_engine, text
 
 from catalogue.core import Catalogue
-from catalogue.settings import Settings, normalise_database_url
+from catalogue.db import scratch_database
+from catalogue.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 PARAMS = ROOT / "params.yaml"
@@ -48,23 +47,9 @@ def copy_registry(source: Path, target: Path) -> Path:
 
 @contextmanager
 def fresh_database(folder: Path) -> Iterator[str]:
-    """A database nobody else uses: a SQLite file in `folder`, or, when DATABASE_URL names a
-    PostgreSQL server, a new database on it, dropped afterwards."""
-    server = os.environ.get("DATABASE_URL")
-    if not server:
-        yield f"sqlite:///{folder / 'catalogue.sqlite'}"
-        return
-    server = normalise_database_url(server)
-    name = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        yield server.rsplit("/", 1)[0] + f"/{name}"
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
+    """A database nobody else uses: SQLite in `folder`, or a new one on DATABASE_URL's server."""
+    with scratch_database(folder, os.environ.get("DATABASE_URL"), "bench") as url:
+        yield url
 
 
 @contextmanager

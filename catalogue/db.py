@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, create_engine
 
 from catalogue import models  # noqa: F401  (registers the tables)
+from catalogue.settings import normalise_database_url
 
 
 def make_engine(url: str) -> Engine:
@@ -68,3 +71,23 @@ def write_session(engine: Engine) -> Iterator[Session]:
 def read_session(engine: Engine) -> Iterator[Session]:
     with Session(engine) as session:
         yield session
+
+
+@contextmanager
+def scratch_database(folder: Path, server: str | None, prefix: str = "scratch") -> Iterator[str]:
+    """A database nobody else uses, for tests and benchmarks: a SQLite file in `folder`, or,
+    when `server` names a PostgreSQL server, a new database on it, dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    if not server:
+        yield f"sqlite:///{folder / (name + '.sqlite')}"
+        return
+    base = normalise_database_url(server)
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield base.rsplit("/", 1)[0] + f"/{name}"
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import os
 import sys  # noqa: E402
-import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from catalogue.core import Catalogue
-from catalogue.settings import Settings, normalise_database_url
+from catalogue.db import scratch_database
+from catalogue.settings import Settings
 from tests.builders import RegistryBuilder
 
 # The `dvc` and `catalogue` commands of this interpreter's environment, even when not activated.
@@ -33,27 +33,9 @@ def dvc_site_cache(tmp_path_factory) -> Path:
 @pytest.fixture
 def make_database_url(tmp_path: Path) -> Iterator:
     """Makes databases of this test's own: SQLite files, or new PostgreSQL databases."""
-    server = os.environ.get("DATABASE_URL")
-    created: list[str] = []
-
-    def make() -> str:
-        name = f"test_{uuid.uuid4().hex[:12]}"
-        if not server:
-            return f"sqlite:///{tmp_path / (name + '.sqlite')}"
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        created.append(name)
-        return base.rsplit("/", 1)[0] + f"/{name}"
-
-    if server:
-        base = normalise_database_url(server)
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    yield make
-    if server:
-        with admin.connect() as conn:
-            for name in created:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with ExitStack() as stack:
+        yield lambda: stack.enter_context(
+            scratch_database(tmp_path, os.environ.get("DATABASE_URL"), "test"))
 
 
 @pytest.fixture
