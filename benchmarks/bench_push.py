@@ -59,8 +59,25 @@ def serve(app) -> tuple[str, Any]:
     return f"http://127.0.0.1:{server.effective_port}", server
 
 
+API_HEADERS: dict[str, str] = {}  # a governance officer's token: reads every dataset
+
+
+def api_reader(engine) -> None:
+    """Read the API as a governance officer, with an API token, as a monitoring script would."""
+    from catalogue.audit import Actor
+    from catalogue.people import add_account
+    from catalogue.tokens import create_token
+
+    add_account(engine, Actor.command_line(), "bench@council.example", "Benchmark",
+                departments=["finance"], role="governance")
+    _, token = create_token(engine, Actor.command_line(), "bench@council.example", "bench")
+    API_HEADERS["Authorization"] = f"Bearer {token}"
+
+
 def newest_version(base: str, key: str) -> str | None:
-    with urllib.request.urlopen(f"{base}/api/v1/datasets/{key}/versions", timeout=10) as r:
+    request = urllib.request.Request(f"{base}/api/v1/datasets/{key}/versions",
+                                     headers=API_HEADERS)
+    with urllib.request.urlopen(request, timeout=10) as r:
         results = json.load(r)["results"]
     return results[0]["commit_sha"] if results else None
 
@@ -131,6 +148,7 @@ def measure(registry: Path, pushes: int) -> dict[str, Any]:
             full, report = timed(lambda: catalogue.indexer.index(str(central)))
             app = create_app({"INSTANCE_PATH": str(settings.instance),
                               "DATABASE_URL": settings.database_url})
+            api_reader(catalogue.engine)
             base, server = serve(app)
             try:
                 clone = folder / "clone"
