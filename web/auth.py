@@ -72,10 +72,13 @@ def _from_bearer(req) -> SignedIn | None:
 
 def init_app(app: Flask) -> None:
     development = bool(app.config.get("DEVELOPMENT")) or app.testing or app.debug
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("SESSION_COOKIE_SECURE", not development)
-    app.config.setdefault("SESSION_COOKIE_NAME", "catalogue_session")
+    # Not `setdefault`: Flask's own defaults (SECURE False, SAMESITE None, NAME "session") are
+    # always there, so it kept them; a value the configuration chose is kept.
+    for key, value in (("SESSION_COOKIE_HTTPONLY", True), ("SESSION_COOKIE_SAMESITE", "Lax"),
+                       ("SESSION_COOKIE_SECURE", not development),
+                       ("SESSION_COOKIE_NAME", "catalogue_session")):
+        if app.config.get(key) == Flask.default_config.get(key):
+            app.config[key] = value
     login_manager.init_app(app)
     app.before_request(_check_token_scope)
 
