@@ -300,8 +300,11 @@ def test_the_audit_trail_is_append_only(env):
     with engine.connect() as conn:
         before = conn.execute(text("SELECT id, action, actor FROM auditevent ORDER BY id")).all()
     assert before
-    for statement in ("UPDATE auditevent SET actor = 'someone.else@example.org'",
-                      "DELETE FROM auditevent"):
+    statements = ["UPDATE auditevent SET actor = 'someone.else@example.org'",
+                  "DELETE FROM auditevent"]
+    if engine.dialect.name == "postgresql":
+        statements.append("TRUNCATE auditevent")  # SQLite has no TRUNCATE; DELETE is refused
+    for statement in statements:
         with pytest.raises(DBAPIError, match="append-only|append only"):
             with engine.begin() as conn:
                 conn.execute(text(statement))
