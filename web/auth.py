@@ -9,7 +9,7 @@ token, which is rotated at every sign-in and worthless once signed out.
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, redirect, request, url_for
+from flask import Flask, Response, current_app, g, make_response, redirect, request, url_for
 from flask_login import LoginManager, UserMixin, current_user
 from werkzeug.exceptions import Forbidden
 
@@ -80,16 +80,26 @@ def init_app(app: Flask) -> None:
         if app.config.get(key) == Flask.default_config.get(key):
             app.config[key] = value
     login_manager.init_app(app)
-    app.before_request(_check_token_scope)
+    app.before_request(_check_token)
 
 
-def _check_token_scope() -> None:
-    """A read-scoped token reads; changing anything needs a write-scoped one."""
-    if request.method in SAFE_METHODS or "Authorization" not in request.headers:
-        return
+def _check_token() -> Response | None:
+    """A token that is not valid (revoked, expired, its account disabled, or never made) is
+    told so with a 401, rather than read as nobody; a read-scoped token cannot change
+    anything."""
+    if not bearer_request():
+        return None
     user = current_user
-    if getattr(user, "via", None) == "token" and user.scope != "write":
+    if not user.is_authenticated:
+        response, status = error_response(
+            401, "This API token is not valid: it was revoked, it has expired, its account is "
+                 "disabled, or it was never made. Make a new one on your API tokens page.")
+        response = make_response(response, status)
+        response.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+        return response
+    if request.method not in SAFE_METHODS and user.scope != "write":
         raise Forbidden("This API token can only read: make one with the write scope")
+    return None
 
 
 def bearer_request() -> bool:

@@ -222,9 +222,11 @@ def test_a_revoked_token_stops_on_the_very_next_request(env):
     revoked = browser.post(f"/account/tokens/{info.id}/revoke",
                            data={"csrf_token": csrf_token(browser, "/account/tokens")})
     assert revoked.status_code == 302
-    assert script.get(f"/api/v1/datasets/{KEY}").status_code == 404  # anonymous now
-    assert script.get("/account/tokens").status_code == 302  # sent to sign in
-    assert script.get("/api/v1/datasets").get_json()["count"] == 0
+    for path in (f"/api/v1/datasets/{KEY}", "/account/tokens", "/api/v1/datasets"):
+        refused = script.get(path)
+        assert refused.status_code == 401, path  # told, not read as nobody
+        assert refused.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
+        assert b"not valid" in refused.data and TITLE.encode() not in refused.data
     assert browser.get(f"/api/v1/datasets/{KEY}").status_code == 200  # the session goes on
 
 
@@ -234,8 +236,8 @@ def test_an_expired_token_is_refused(env):
     assert client.get(f"/datasets/{KEY}").status_code == 200
     with env.catalogue.engine.begin() as conn:
         conn.execute(update(ApiToken).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
-    assert client.get(f"/datasets/{KEY}").status_code == 404
-    assert client.get("/account/tokens").status_code == 302
+    assert client.get(f"/datasets/{KEY}").status_code == 401
+    assert client.get("/account/tokens").status_code == 401
     with pytest.raises(AccountError, match="must be in the future"):
         env.token(OWNER, expires_at=datetime.now(UTC) - timedelta(days=1))
 
@@ -246,9 +248,9 @@ def test_a_disabled_accounts_token_and_session_stop_working(env):
         assert client.get(f"/datasets/{KEY}").status_code == 200
         assert client.get("/account/tokens").status_code == 200
     disable(env.catalogue.engine, CLI, OWNER)
-    for client in (script, browser):
-        assert client.get(f"/datasets/{KEY}").status_code == 404
-        assert client.get("/account/tokens").status_code == 302
+    assert script.get(f"/datasets/{KEY}").status_code == 401
+    assert browser.get(f"/datasets/{KEY}").status_code == 404  # the session reads as nobody
+    assert browser.get("/account/tokens").status_code == 302
     assert sign_in(env.app.test_client(), OWNER).status_code == 401
 
 
