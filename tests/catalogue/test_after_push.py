@@ -121,7 +121,7 @@ def test_report_waits_for_the_run_under_way_then_lists_the_versions(registry, en
         "instance": str(env.instance), "catalogue_url": "http://cat.test", "report": True,
         "out": out})
     waiting.start()
-    time.sleep(0.5)
+    waiting.join(timeout=0.5)  # it must not finish while the run under way holds the lock
     assert waiting.is_alive() and out.getvalue() == ""
     queue.release()
     waiting.join(60)

@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
 from werkzeug.test import TestResponse
 
-from catalogue.settings import normalise_database_url
+from catalogue.db import scratch_database
 from web import create_app
 from web.auth import TEST_PRINCIPALS
 
@@ -25,24 +23,11 @@ PASSWORD = "correct horse battery staple"
 
 @contextmanager
 def own_database(folder: Path) -> Iterator[str]:
-    """A database for a module's tests: a SQLite file in `folder`, or a new PostgreSQL
-    database (dropped afterwards) when DATABASE_URL names a server, as tests/conftest.py does
-    for one test."""
-    server = os.environ.get("DATABASE_URL")
-    if not server:
-        yield f"sqlite:///{folder / 'catalogue.sqlite'}"
-        return
-    base = normalise_database_url(server)
-    name = f"test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        yield base.rsplit("/", 1)[0] + f"/{name}"
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
+    """A database for a module's tests: SQLite in `folder`, or a new PostgreSQL database
+    (dropped afterwards) when DATABASE_URL names a server, as tests/conftest.py does for one
+    test."""
+    with scratch_database(folder, os.environ.get("DATABASE_URL"), "test") as url:
+        yield url
 
 
 def access_app(instance: Path, database_url: str, **config) -> Flask:
