@@ -188,33 +188,14 @@ def ready_for_push(path_or_url: str, old: str, new: str, *, marker: Path,
         from catalogue.settings import Settings
 
         catalogue = Catalogue(Settings.from_env(instance))
-        if not _main_reaches(path_or_url, old, new, timeout):
+        from registry.history import RegistryHistory
+
+        if not RegistryHistory(path_or_url).wait_for_main(old, new, timeout):
             return False
         return after_push(path_or_url, old, new, instance=instance,
                           catalogue_url=catalogue_url, catalogue=catalogue)
     finally:
         marker.unlink(missing_ok=True)
-
-
-def _main_reaches(git_path: str, old: str, new: str, timeout: float) -> bool:
-    """Wait until main is `new` or a descendant of it; False if it moves elsewhere."""
-    import time
-
-    import pygit2
-
-    repo = pygit2.Repository(git_path)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            head = str(repo.references["refs/heads/main"].resolve().target)
-        except (KeyError, pygit2.GitError):
-            head = None
-        if head == new:
-            return True
-        if head is not None and head != old:
-            return repo.descendant_of(head, new) if new in repo else False
-        time.sleep(0.02)
-    return False
 
 
 def _update_search(catalogue: Catalogue, registry: Registry, queue: IndexQueue,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -110,6 +111,22 @@ class RegistryHistory:
             return self.repo.descendant_of(descendant, ancestor)
         except (pygit2.GitError, ValueError, KeyError):
             return False
+
+    def wait_for_main(self, old: str, new: str, timeout: float) -> bool:
+        """Wait until main is `new` or a descendant of it (a push accepted); False when it
+        moves elsewhere or `timeout` seconds pass first."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                head = self.head()
+            except (pygit2.GitError, KeyError):
+                head = None
+            if head == new:
+                return True
+            if head is not None and head != old:
+                return self.is_ancestor(new, head)
+            time.sleep(0.02)  # polling a ref git is about to move: there is nothing to wait on
+        return False
 
     def commits_after(self, since: str | None, until: str | None = None) -> list[str]:
         """First-parent commits of main after `since` (exclusive), oldest first."""
