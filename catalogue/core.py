@@ -20,6 +20,7 @@ from catalogue.migrate import upgrade
 from catalogue.settings import Settings
 from catalogue.sharing import Sharing
 from registry.dvc_env import configure_dvc
+from registry.storage import RegistryStorage
 
 if TYPE_CHECKING:
     from catalogue.search import SearchIndex
@@ -33,6 +34,7 @@ class Catalogue:
         self.engine: Engine = make_engine(settings.database_url)
         upgrade(self.engine)
         self.indexer = Indexer(self.engine, settings.mirrors)
+        self.storage = RegistryStorage(settings.dvc_config)
         self._search: SearchIndex | None = None
         self.indexer.listeners.append(self._search_changed)
         self.sharing = Sharing(self.engine, [self._search_changed])
@@ -43,7 +45,8 @@ class Catalogue:
         if self._search is None:
             from catalogue.search import SearchIndex
 
-            self._search = SearchIndex(self.settings.instance / "search", self.engine)
+            self._search = SearchIndex(self.settings.instance / "search", self.engine,
+                                       self.storage)
         return self._search
 
     def _search_changed(self, keys: set[str] | None) -> None:

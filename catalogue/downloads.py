@@ -1,7 +1,8 @@
-"""Downloads: a version's file, streamed from the DVC remote at the version's commit."""
+"""Downloads: a version's file, streamed from the DVC remote by its hash."""
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 import posixpath
 from collections.abc import Iterator
@@ -13,10 +14,17 @@ from catalogue import browse
 from catalogue.access import Reader
 from catalogue.errors import DataUnavailable, FileNotFound
 from catalogue.models import Registry, Version
-from registry.storage import BytesUnavailable, IsADirectory, list_directory, open_output
+from registry.storage import (
+    BytesUnavailable,
+    IsADirectory,
+    NotInOutput,
+    OutputRef,
+    RegistryStorage,
+)
 
 __all__ = ["Download", "FolderEntry", "IsADirectory", "list_folder", "open_download"]
 
+log = logging.getLogger(__name__)
 CONTENT_TYPES = {
     ".csv": "text/csv",
     ".parquet": "application/vnd.apache.parquet",
@@ -42,53 +50,62 @@ class Download:
     chunks: Iterator[bytes]
 
 
-def open_download(
-    s: Session, reader: Reader, department: str, slug: str, number: int, path: str
-) -> Download:
-    """Open a file of version `number` (a file output, or a file inside a directory output).
+def open_download(s: Session, storage: RegistryStorage, reader: Reader, department: str,
+                  slug: str, number: int, path: str) -> Download:
+    """Open a file of version `number` (a file output, or a file inside a directory output),
+    read by its hash from the registry's DVC remote.
 
     Raises IsADirectory for a directory output or a folder inside one: list it instead.
     """
-    registry, version, full = _locate(s, reader, department, slug, number, path)
+    registry, version, output, member = _locate(s, reader, department, slug, number, path)
     try:
-        opened = open_output(registry.git_path, version.commit_sha, full)
+        opened = storage.open_file(registry.git_path, version.commit_sha, output, member)
+    except NotInOutput:
+        raise FileNotFound(f"{department}/{slug}", number, path) from None
     except BytesUnavailable as exc:
-        raise _unavailable(department, slug, number, path) from exc
+        raise _unavailable(department, slug, number, path, exc) from exc
     return Download(
-        filename=posixpath.basename(full),
-        content_type=content_type(full),
+        filename=posixpath.basename(path),
+        content_type=content_type(path),
         size=opened.size,
         chunks=opened.chunks(),
     )
 
 
-def list_folder(
-    s: Session, reader: Reader, department: str, slug: str, number: int, path: str
-) -> list[FolderEntry]:
+def list_folder(s: Session, storage: RegistryStorage, reader: Reader, department: str,
+                slug: str, number: int, path: str) -> list[FolderEntry]:
     """The files and folders inside a directory output of version `number`."""
-    registry, version, full = _locate(s, reader, department, slug, number, path)
-    folder = full.removeprefix(f"{department}/{slug}/")
+    registry, version, output, member = _locate(s, reader, department, slug, number, path)
+    folder = posixpath.normpath(path).strip("/")
     try:
-        entries = list_directory(registry.git_path, version.commit_sha, full)
+        entries = storage.list_folder(registry.git_path, version.commit_sha, output, member)
+    except NotInOutput:
+        raise FileNotFound(f"{department}/{slug}", number, path) from None
     except BytesUnavailable as exc:
-        raise _unavailable(department, slug, number, path) from exc
+        raise _unavailable(department, slug, number, path, exc) from exc
     return [FolderEntry(name=e.name, path=f"{folder}/{e.name}", is_dir=e.is_dir, md5=e.md5)
             for e in entries]
 
 
 def _locate(s: Session, reader: Reader, department: str, slug: str, number: int,
-            path: str) -> tuple[Registry, Version, str]:
+            path: str) -> tuple[Registry, Version, OutputRef, str]:
+    """The version's output holding `path` (relative to the dataset's folder), and the path
+    inside it ("" for the output itself)."""
     registry, version, files = browse.version_file(s, reader, department, slug, number)
-    path = posixpath.normpath(path)
-    known = any(f.path == path for f in files) or any(
-        f.is_dir and path.startswith(f.path + "/") for f in files
-    )
-    if not known or path.startswith(".."):
-        raise FileNotFound(f"{department}/{slug}", number, path)
-    return registry, version, f"{department}/{slug}/{path}"
+    path = posixpath.normpath(path).strip("/")
+    folder = f"{department}/{slug}/"
+    for file in files:
+        if path == file.path or (file.is_dir and path.startswith(file.path + "/")):
+            output = OutputRef(folder + file.path, file.md5, folder + file.source)
+            return registry, version, output, path[len(file.path):].lstrip("/")
+    raise FileNotFound(f"{department}/{slug}", number, path)
 
 
-def _unavailable(department: str, slug: str, number: int, path: str) -> DataUnavailable:
+def _unavailable(department: str, slug: str, number: int, path: str,
+                 exc: BytesUnavailable) -> DataUnavailable:
+    """The reader is told what cannot be read; where the remote is, and why, goes to the log
+    for the operator."""
+    log.warning("%s/%s v%d %s: %s", department, slug, number, path, exc)
     return DataUnavailable(
         f"The data of {department}/{slug} version {number} ({path}) cannot be read from "
         "the registry's DVC remote right now. Was it `dvc push`ed?"

@@ -29,6 +29,12 @@ class Settings:
     def dvc_site_cache(self) -> Path:
         return self.instance / "dvc-site-cache"
 
+    @property
+    def dvc_config(self) -> Path:
+        """DVC settings that stay out of git (remote credentials, endpoints), in DVC's config
+        format, laid over every registry's `.dvc/config` as `.dvc/config.local` would be."""
+        return self.instance / "dvc" / "config.local"
+
     def ensure(self) -> None:
         self.instance.mkdir(parents=True, exist_ok=True)
         self.mirrors.mkdir(exist_ok=True)

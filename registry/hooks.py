@@ -25,10 +25,8 @@ which datasets a push changed).
 
 from __future__ import annotations
 
-import configparser
 import json
 import os
-import re
 import selectors
 import shlex
 import subprocess
@@ -124,22 +122,25 @@ def install_hooks(git_dir: Path, *, remote: str | None = None, catalogue_url: st
 
 def default_remote(history: RegistryHistory) -> str | None:
     """The URL of the default DVC remote in `.dvc/config` at the tip of main."""
+    from registry.remotes import (
+        CONFIG,
+        RemoteNotConfigured,
+        parse_config,
+    )
+    from registry.remotes import (
+        default_remote as remote_of,
+    )
+
     head = history.head()
-    raw = history.read_blob(head, ".dvc/config") if head else None
+    raw = history.read_blob(head, CONFIG) if head else None
     if raw is None:
         return None
-    parser = configparser.ConfigParser(interpolation=None)
     try:
-        parser.read_string(raw.decode("utf-8"))
-    except (configparser.Error, UnicodeDecodeError):
+        return remote_of(parse_config(raw.decode("utf-8"))).url
+    except UnicodeDecodeError:
         return None
-    urls = {}
-    for section in parser.sections():
-        found = re.fullmatch(r"""'?remote "(.+)"'?""", section.strip())
-        if found and parser.has_option(section, "url"):
-            urls[found.group(1)] = parser.get(section, "url")
-    name = parser.get("core", "remote", fallback=None)
-    return urls.get(name) if name else next(iter(urls.values()), None)
+    except RemoteNotConfigured as exc:
+        raise HooksFailed(f"{history.repo.path}: {exc}; give the remote with --remote") from None
 
 
 def pre_receive(git_dir: Path, updates: list[RefUpdate], config: HookConfig,

@@ -11,7 +11,7 @@ from catalogue.downloads import FolderEntry, IsADirectory, list_folder, open_dow
 from catalogue.schemas import DatasetDetail
 from catalogue.sharing import may_share
 from web.auth import current_person, current_reader
-from web.extensions import session
+from web.extensions import catalogue, session
 
 bp = Blueprint("datasets", __name__, url_prefix="/datasets/<dept>/<name>")
 
@@ -63,9 +63,9 @@ def download(dept: str, name: str, number: int, path: str) -> Response | str:
     reader = current_reader()
     with session() as s:
         try:
-            opened = open_download(s, reader, dept, name, number, path)
+            opened = open_download(s, catalogue().storage, reader, dept, name, number, path)
         except IsADirectory:
-            entries = list_folder(s, reader, dept, name, number, path)
+            entries = list_folder(s, catalogue().storage, reader, dept, name, number, path)
             summary = None if _api() else browse.dataset(s, reader, dept, name)
         else:
             entries = None

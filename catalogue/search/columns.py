@@ -1,7 +1,7 @@
 """Column names for search: the header row of each tabular file of a dataset's current version.
 
-The bytes are read from the registry's DVC remote through `registry.storage`, which can be slow
-(DVC opens the registry for every file) or impossible (never pushed, remote down). So column
+The bytes are read from the registry's DVC remote by hash through `registry.storage` (one object
+read per file, whatever the registry's size), which can fail (never pushed, remote down). Column
 names are cached by the file's DVC hash, which names its content: a header read once is never
 read again, whichever dataset, version or index rebuild asks. A file that cannot be read is
 remembered for a while and tried again later; meanwhile its dataset is indexed without it.
@@ -21,7 +21,13 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from catalogue.search.documents import SourceFile
-from registry.storage import BytesUnavailable, IsADirectory, list_directory, open_output
+from registry.storage import (
+    BytesUnavailable,
+    IsADirectory,
+    NotInOutput,
+    OutputRef,
+    RegistryStorage,
+)
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +91,7 @@ class ColumnCache:
             db.execute("DELETE FROM header WHERE columns IS NULL")
 
 
-def read_all(cache: ColumnCache, files: list[SourceFile],
+def read_all(cache: ColumnCache, storage: RegistryStorage, files: list[SourceFile],
              stop: Callable[[], bool] = lambda: False,
              progress: Callable[[int, int], None] | None = None) -> set[str]:
     """Read and cache the header rows of `files`; the hashes whose columns are now known.
@@ -99,7 +105,7 @@ def read_all(cache: ColumnCache, files: list[SourceFile],
         if stop():
             break
         if failures.get(file.git_path, 0) < FAILURES_PER_REGISTRY:
-            if _read_into(cache, file):
+            if _read_into(cache, storage, file):
                 failures[file.git_path] = 0
                 read.add(file.md5)
             else:
@@ -109,10 +115,10 @@ def read_all(cache: ColumnCache, files: list[SourceFile],
     return read
 
 
-def _read_into(cache: ColumnCache, file: SourceFile) -> bool:
+def _read_into(cache: ColumnCache, storage: RegistryStorage, file: SourceFile) -> bool:
     """Read one file's header into the cache; False when its bytes could not be read."""
     try:
-        columns = _read(file)
+        columns = _read(storage, file)
     except BytesUnavailable as exc:
         log.info("No column names for %s at %s yet: %s", file.path, file.rev[:10], exc)
         cache.put(file.md5, None)
@@ -124,23 +130,27 @@ def _read_into(cache: ColumnCache, file: SourceFile) -> bool:
     return True
 
 
-def _read(file: SourceFile) -> list[str]:
+def _read(storage: RegistryStorage, file: SourceFile) -> list[str]:
+    output = OutputRef(file.path, file.md5, file.source)
     if not file.is_dir:
-        return _read_file(file.git_path, file.rev, file.path, file.extension)
+        return _read_file(storage, file, output, "", file.extension)
     names: list[str] = []
-    entries = list_directory(file.git_path, file.rev, file.path)
+    try:
+        entries = storage.list_folder(file.git_path, file.rev, output)
+    except NotInOutput:
+        return []  # an empty directory
     inside = [e for e in entries if not e.is_dir and _extension(e.name) in TABULAR]
     for entry in inside[:FILES_PER_DIRECTORY]:
-        path = f"{file.path}/{entry.name}"
-        names.extend(_read_file(file.git_path, file.rev, path, _extension(entry.name)))
+        names.extend(_read_file(storage, file, output, entry.name, _extension(entry.name)))
     return _clean(names)
 
 
-def _read_file(git_path: str, rev: str, path: str, extension: str) -> list[str]:
+def _read_file(storage: RegistryStorage, file: SourceFile, output: OutputRef, member: str,
+               extension: str) -> list[str]:
     try:
-        opened = open_output(git_path, rev, path)
-    except IsADirectory as exc:
-        raise BytesUnavailable(f"{path} is a directory") from exc
+        opened = storage.open_file(file.git_path, file.rev, output, member)
+    except (IsADirectory, NotInOutput) as exc:
+        raise BytesUnavailable(f"{file.path}/{member} is not a file") from exc
     with opened.handle as handle:
         return _clean(parse_header(handle, extension))
 

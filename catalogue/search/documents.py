@@ -42,6 +42,7 @@ class SourceFile:
     path: str  # registry-relative
     md5: str
     is_dir: bool
+    source: str = ""  # the .dvc file or dvc.lock recording it, registry-relative
 
     @property
     def extension(self) -> str:
@@ -140,27 +141,28 @@ def load_documents(engine: Engine, keys: Iterable[str] | None = None,
         doc = DatasetDocument(key, row, names.get(row.department, row.department),
                               problems.get(key, 0), grants.get(key, []))
         doc.files = [SourceFile(key, git_paths[row.registry_id], sha, f"{key}/{path}", md5,
-                                md5.endswith(".dir"))
-                     for sha, path, md5 in files.get(row.id, [])]
+                                md5.endswith(".dir"), f"{key}/{source}")
+                     for sha, path, md5, source in files.get(row.id, [])]
         documents.append(doc)
     found = {doc.key for doc in documents}
     missing = set() if wanted is None else set(wanted) - found
     return documents, missing
 
 
-def _current_files(conn, ids: list[int]) -> dict[int, list[tuple[str, str, str]]]:
-    out: dict[int, list[tuple[str, str, str]]] = {}
+def _current_files(conn, ids: list[int]) -> dict[int, list[tuple[str, str, str, str]]]:
+    out: dict[int, list[tuple[str, str, str, str]]] = {}
     for start in range(0, len(ids), MANY):
         chunk = ids[start:start + MANY]
         rows = conn.execute(
-            select(DATASETS.c.id, VERSIONS.c.commit_sha, FILES.c.path, FILES.c.md5)
+            select(DATASETS.c.id, VERSIONS.c.commit_sha, FILES.c.path, FILES.c.md5,
+                   FILES.c.source)
             .join(VERSIONS, (VERSIONS.c.dataset_id == DATASETS.c.id)
                   & (VERSIONS.c.number == DATASETS.c.version_count))
             .join(FILES, FILES.c.version_id == VERSIONS.c.id)
             .where(DATASETS.c.id.in_(chunk))
             .order_by(DATASETS.c.id, FILES.c.path))
-        for dataset_id, sha, path, md5 in rows:
-            out.setdefault(dataset_id, []).append((sha, path, md5))
+        for dataset_id, sha, path, md5, source in rows:
+            out.setdefault(dataset_id, []).append((sha, path, md5, source))
     return out
 
 

@@ -7,8 +7,10 @@ derived from the database, read by every web worker and written by whoever index
   a damaged index rebuilds it and runs again, so a reader never gets a server error from it.
 - Writing: writers queue on the index's lock (for up to `lock_timeout` seconds) instead of
   failing. After each indexing run the datasets it touched are re-indexed at once; column
-  names not yet known are read a few seconds later (so that a burst of pushes is read in one
-  go) in a background thread (catalogue.search.columns), and those datasets re-indexed again.
+  names not yet known are read at once in a background thread (catalogue.search.columns, by
+  hash from the DVC remote), and those datasets re-indexed again. A burst of runs is read in
+  one go: whatever is queued when the thread takes its next batch. A short-lived process (the
+  `catalogue index` command) keeps them in `unread` instead, for a worker process to read.
 """
 
 from __future__ import annotations
@@ -18,11 +20,9 @@ import pickle
 import shutil
 import struct
 import threading
-import time
 import traceback
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
@@ -43,12 +43,12 @@ from catalogue.search.schema import INDEX_NAME, Codec, make_schema
 from catalogue.search.searching import complete, run_search
 from catalogue.search.shapes import Completion, SearchRequest, SearchResults
 from catalogue.search.snapshot import SegmentCache, Snapshot
+from registry.storage import RegistryStorage
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 Progress = Callable[[int, int], None]
 WHOOSH = str(Path(whoosh_index.__file__).parent)
-COLUMN_DELAY_S = 5.0
 REBUILD_MB = 512  # ~30,000 datasets' postings sorted in memory: far faster than on disk
 
 
@@ -59,22 +59,24 @@ class SearchIndexBusy(CatalogueError):
 
 
 class SearchIndex:
-    def __init__(self, folder: Path, engine: Engine, lock_timeout: float = 120.0,
-                 column_delay: float = COLUMN_DELAY_S):
+    def __init__(self, folder: Path, engine: Engine, storage: RegistryStorage,
+                 lock_timeout: float = 120.0, background_reads: bool = True):
         self.folder = folder
         self.path = folder / "index"
         self.engine = engine
+        self.storage = storage
         self.lock_timeout = lock_timeout
-        self.column_delay = column_delay
+        self.background_reads = background_reads
         self.path.mkdir(parents=True, exist_ok=True)
         self.columns = ColumnCache(folder / "columns.sqlite")
+        self.unread: dict[str, SourceFile] = {}  # without background reads: left to a worker
         self._lock = threading.RLock()
         self._segments = SegmentCache()
         self._snapshot: Snapshot | None = None
-        self._jobs = ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-columns")
-        self._queued: dict[str, Future] = {}
+        self._reads = threading.Condition()
+        self._queued: dict[str, SourceFile] = {}  # waiting for the reader thread
+        self._reader: threading.Thread | None = None
         self._closed = False
-        self._hurry = threading.Event()  # set: read column names without waiting
         self._rebuilt_generation = -1
         self._index = self._open()
 
@@ -206,7 +208,7 @@ class SearchIndex:
             self.columns.forget_failures()
             files = _unknown(documents, self.columns.get(f.md5 for d in documents
                                                          for f in d.files))
-            read_all(self.columns, files, progress=progress)
+            read_all(self.columns, self.storage, files, progress=progress)
         known = self.columns.get(f.md5 for d in documents for f in d.files)
         with self._writer(index, limitmb=REBUILD_MB) as writer:
             for doc in documents:
@@ -241,36 +243,45 @@ class SearchIndex:
                               "search rebuild`")
 
     def _read_later(self, files: list[SourceFile]) -> None:
-        fresh = [f for f in files if f.md5 not in self._queued]
-        if not fresh or self._closed:
+        """Read these files' column names in the background thread, which starts at once and
+        takes everything queued when it starts a batch (or keep them in `unread`)."""
+        if not files or self._closed:
             return
-        future = self._jobs.submit(self._read_columns, fresh)
-        for file in fresh:
-            self._queued[file.md5] = future
+        if not self.background_reads:
+            self.unread.update((f.md5, f) for f in files)
+            return
+        with self._reads:
+            self._queued.update((f.md5, f) for f in files if f.md5 not in self._queued)
+            if self._reader is None:
+                self._reader = threading.Thread(target=self._read_queued, daemon=True,
+                                                name="search-columns")
+                self._reader.start()
 
-    def _read_columns(self, files: list[SourceFile]) -> None:
-        self._hurry.wait(self.column_delay)  # let a burst of pushes settle first
-        try:
-            read = read_all(self.columns, files, stop=lambda: self._closed)
-            keys = {f.dataset for f in files if f.md5 in read}
-            if keys and not self._closed:
-                self.update(keys)
-        except Exception:
-            log.exception("Column names could not be added to the search index")
-        finally:
-            for file in files:
-                self._queued.pop(file.md5, None)
+    def _read_queued(self) -> None:
+        while True:
+            with self._reads:
+                batch = list(self._queued.values())
+                if not batch or self._closed:
+                    self._queued.clear()
+                    self._reader = None
+                    self._reads.notify_all()
+                    return
+            try:
+                read = read_all(self.columns, self.storage, batch, stop=lambda: self._closed)
+                keys = {f.dataset for f in batch if f.md5 in read}
+                if keys and not self._closed:
+                    self.update(keys)
+            except Exception:
+                log.exception("Column names could not be added to the search index")
+            finally:
+                with self._reads:
+                    for file in batch:
+                        self._queued.pop(file.md5, None)
 
     def wait_for_columns(self, timeout: float | None = None) -> bool:
         """Wait until the column names being read are in the index; False on timeout."""
-        self._hurry.set()
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while running := {f for f in list(self._queued.values()) if not f.done()}:
-            left = None if deadline is None else deadline - time.monotonic()
-            if left is not None and left <= 0:
-                return False
-            wait(running, timeout=left)
-        return True
+        with self._reads:
+            return self._reads.wait_for(lambda: self._reader is None, timeout)
 
     # Reading
 
@@ -322,8 +333,7 @@ class SearchIndex:
 
     def close(self) -> None:
         self._closed = True
-        self._hurry.set()
-        self._jobs.shutdown(wait=True, cancel_futures=True)
+        self.wait_for_columns()  # the reader stops after the file in hand
         with self._lock:
             self._drop_snapshot()
 
