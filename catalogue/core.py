@@ -27,8 +27,11 @@ if TYPE_CHECKING:
 
 
 class Catalogue:
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, background_reads: bool = True):
+        """`background_reads`: read new files' column names in a thread of this process;
+        a short-lived command says False and leaves them in `search.unread` for a worker."""
         self.settings = settings
+        self.background_reads = background_reads
         settings.ensure()
         configure_dvc(settings.dvc_site_cache)
         self.engine: Engine = make_engine(settings.database_url)
@@ -46,15 +49,20 @@ class Catalogue:
             from catalogue.search import SearchIndex
 
             self._search = SearchIndex(self.settings.instance / "search", self.engine,
-                                       self.storage)
+                                       self.storage, background_reads=self.background_reads)
         return self._search
 
     def _search_changed(self, keys: set[str] | None) -> None:
-        self.search.datasets_changed(keys)
+        if keys is None or keys:  # a run that changed nothing leaves Whoosh unimported
+            self.search.datasets_changed(keys)
+
+    def columns_left(self) -> int:
+        """How many files' column names this process left unread (background_reads off)."""
+        return len(self._search.unread) if self._search is not None else 0
 
     @classmethod
-    def from_env(cls, instance: str | None = None) -> Catalogue:
-        return cls(Settings.from_env(instance))
+    def from_env(cls, instance: str | None = None, background_reads: bool = True) -> Catalogue:
+        return cls(Settings.from_env(instance), background_reads)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -218,6 +218,18 @@ class SearchIndex:
             self._read_later(_unknown(documents, known))
         return len(documents)
 
+    def read_missing_columns(self, progress: Progress | None = None) -> int:
+        """Read every column name no document has yet (files that failed recently are left
+        for later), then re-index the datasets they belong to; how many files were read."""
+        documents, _ = load_documents(self.engine)
+        files = _unknown(documents, self.columns.get(f.md5 for d in documents for f in d.files))
+        read = read_all(self.columns, self.storage, files, stop=lambda: self._closed,
+                        progress=progress)
+        keys = {f.dataset for f in files if f.md5 in read}
+        if keys and not self._closed:
+            self.update(keys)
+        return len(read)
+
     def datasets_changed(self, keys: set[str] | None) -> None:
         """The indexer's listener: re-index what a run touched (None: everything). Never
         raises: a failure is logged, and the catalogue's own indexing stands."""
