@@ -1,7 +1,8 @@
 """The commands of a team's clone and of a central registry: `catalogue push`,
 `catalogue registry install-hooks`, `set-secret`, and `notify` (what the post-receive hook runs).
 
-`register(main, registry, instance_option)` adds them to the `catalogue` group (catalogue.cli).
+catalogue.cli loads this module only when one of these commands runs; each command imports
+the core (or the push machinery) itself, so `notify` costs no more than catalogue.after_push.
 """
 
 from __future__ import annotations
@@ -13,22 +14,9 @@ from pathlib import Path
 
 import click
 
-from catalogue.after_push import after_push
-from catalogue.core import Catalogue
-from catalogue.push import find_clone, push_version
-from catalogue.webhooks import generate_secret, set_secret
-from registry.hooks import HooksFailed, install_hooks
+from catalogue.cli import INSTANCE
 
 BIG = 64 * 1024 * 1024
-
-
-def register(main: click.Group, registry: click.Group,
-             instance_option: Callable[[click.Command], click.Command]) -> None:
-    """Add the commands to `main` and its `registry` group; `instance_option` is the group's
-    `--instance` option, given to each command that reaches a catalogue."""
-    main.add_command(push)
-    for command in (install_hooks_command, set_secret_command, notify):
-        registry.add_command(instance_option(command))
 
 
 @click.command()
@@ -48,6 +36,8 @@ def push(dataset: str, files: tuple[Path, ...], message: str, metadata: Path | N
     them, commits as you (your git identity), uploads the data (`dvc push`), and only then
     `git push`es. If a step fails, it says what to do; running it again completes the job.
     """
+    from catalogue.push import find_clone, push_version
+
     root = find_clone(clone)
     outcome = push_version(root, dataset, [f.resolve() for f in files], message,
                            site_cache=root / ".dvc" / "tmp" / "site-cache",
@@ -86,9 +76,12 @@ def _copy_progress() -> Callable[[int, int], None]:
 @click.option("--wait", default=0.0, show_default=True, type=click.FloatRange(0, 120),
               help="Seconds post-receive waits for the new versions' numbers and links before "
                    "git push returns (0: it does not wait; it links to the datasets' pages).")
+@INSTANCE
 def install_hooks_command(path: Path, catalogue_url: str | None, remote: str | None,
                           tell: bool, wait: float, instance: str) -> None:
     """Install the catalogue's pre-receive and post-receive hooks into the registry at PATH."""
+    from registry.hooks import HooksFailed, install_hooks
+
     try:
         written = install_hooks(
             path, remote=remote, catalogue_url=catalogue_url,
@@ -99,6 +92,8 @@ def install_hooks_command(path: Path, catalogue_url: str | None, remote: str | N
     for script in written:
         click.echo(f"Installed {script}")
     if tell:
+        from catalogue.core import Catalogue
+
         cat = Catalogue.from_env(instance)
         report = cat.indexer.index(str(path.resolve()))
         click.echo(f"Indexed {report.registry}: {report.commits} new commit(s)")
@@ -108,12 +103,16 @@ def install_hooks_command(path: Path, catalogue_url: str | None, remote: str | N
 @click.argument("url")
 @click.option("--generate", is_flag=True,
               help="Generate a secret and print it, once (otherwise read it from stdin).")
+@INSTANCE
 def set_secret_command(url: str, generate: bool, instance: str) -> None:
     """Set the webhook secret of the registry known by URL (as the forge's webhook names it).
 
     The secret is read from standard input (or generated and printed once); it is never shown
     again. Give the forge the same secret and the address POST /api/v1/hooks/push.
     """
+    from catalogue.core import Catalogue
+    from catalogue.webhooks import generate_secret, set_secret
+
     if generate:
         secret = generate_secret()
     elif sys.stdin.isatty():
@@ -133,10 +132,13 @@ def set_secret_command(url: str, generate: bool, instance: str) -> None:
 @click.argument("old")
 @click.argument("new")
 @click.option("--catalogue-url", help="The catalogue's base URL, for links.")
+@INSTANCE
 def notify(path_or_url: str, old: str, new: str, catalogue_url: str | None,
            instance: str) -> None:
     """Index a registry after a push of OLD..NEW to main (or wait for the index run under
     way); print the new versions' links, then close standard output. The post-receive hook
     runs the same (catalogue.after_push) without loading this command line."""
+    from catalogue.after_push import after_push
+
     after_push(path_or_url, old, new, instance=instance, catalogue_url=catalogue_url,
                report=True)

@@ -1,20 +1,27 @@
-"""The `catalogue` command: registries, indexing, and (from web.commands) serving."""
+"""The `catalogue` command: one click group whose commands import what they use only when they
+run. `catalogue --help` and `catalogue index` must start fast: this module imports click and the
+standard library only; the core (SQLModel, the indexer), the search index (Whoosh), the web app
+(Flask) and the commands' modules are imported by the commands that need them.
+
+A command defined in another module is listed in `LAZY` with its one-line help, so that
+`--help` lists it without importing it (tests/catalogue/test_cli_startup.py checks that each
+line matches the command's own)."""
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable, Mapping
+from importlib import import_module
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from catalogue.accounts_cli import register as register_account_commands
-from catalogue.central_cli import register as register_central_commands
-from catalogue.core import Catalogue
 from catalogue.errors import CatalogueError
-from catalogue.indexer import IndexReport
-from catalogue.search.cli import register as register_search_commands
-from registry.create import CreateFailed, init_central, init_registry
+
+if TYPE_CHECKING:
+    from catalogue.indexer import IndexReport
 
 INSTANCE = click.option(
     "--instance", envvar="CATALOGUE_INSTANCE", default="instance", show_default=True,
@@ -22,8 +29,52 @@ INSTANCE = click.option(
 )
 
 
+class LazyCommand:
+    """A command defined as `attribute` of `module`, imported when it is first needed."""
+
+    def __init__(self, target: str, short_help: str, hidden: bool = False):
+        self.module, _, self.attribute = target.partition(":")
+        self.short_help = short_help
+        self.hidden = hidden
+
+    def load(self) -> click.Command:
+        command = getattr(import_module(self.module), self.attribute)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{self.module}:{self.attribute} is not a click command")
+        return command
+
+    def stand_in(self, name: str) -> click.Command:
+        return click.Command(name, help=self.short_help, hidden=self.hidden)
+
+
 class _Group(click.Group):
-    """Turns errors into one plain line on stderr: no traceback reaches a user."""
+    """Turns errors into one plain line on stderr (no traceback reaches a user), and loads the
+    commands named in `lazy` only when one of them runs (or its own help is asked for)."""
+
+    def __init__(self, *args, lazy: Mapping[str, LazyCommand] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lazy: dict[str, LazyCommand] = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.commands and name in self.lazy:
+            self.add_command(self.lazy[name].load(), name)
+        return super().get_command(ctx, name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The commands with their one-line help, importing none of the lazy ones (a stand-in
+        that has only their help makes the line as the command itself would)."""
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.commands.get(name) or self.lazy[name].stand_in(name)
+            if not command.hidden:
+                rows.append((name, command))
+        if rows:
+            limit = formatter.width - 6 - max(len(name) for name, _ in rows)
+            with formatter.section("Commands"):
+                formatter.write_dl([(name, c.get_short_help_str(limit)) for name, c in rows])
 
     def invoke(self, ctx: click.Context):
         try:
@@ -41,12 +92,50 @@ class _Group(click.Group):
             ) from None
 
 
-@click.group(cls=_Group)
+LAZY = {
+    "demo": LazyCommand(
+        "web.commands:demo",
+        "Create a demo instance (registries of several departments, indexed) and serve it."),
+    "push": LazyCommand(
+        "catalogue.central_cli:push",
+        "Publish FILES as a new version of DATASET (department/dataset) from a registry clone."),
+    "search": LazyCommand(
+        "catalogue.search.cli:search",
+        "Look after the search index (derived from the catalogue's database)."),
+    "serve": LazyCommand("web.commands:serve", "Serve the catalogue's web pages and JSON API."),
+    "share": LazyCommand(
+        "catalogue.accounts_cli:share",
+        "Share DEPT/DATASET with a department or a partner organisation."),
+    "shares": LazyCommand("catalogue.accounts_cli:shares",
+                          "List whom DEPT/DATASET is shared with."),
+    "token": LazyCommand("catalogue.accounts_cli:token",
+                         "API tokens, sent as `Authorization: Bearer <token>`."),
+    "unshare": LazyCommand(
+        "catalogue.accounts_cli:unshare",
+        "Stop sharing DEPT/DATASET with a department or partner organisation."),
+    "user": LazyCommand("catalogue.accounts_cli:user", "Add and look after people's accounts."),
+}
+
+REGISTRY_LAZY = {
+    "install-hooks": LazyCommand(
+        "catalogue.central_cli:install_hooks_command",
+        "Install the catalogue's pre-receive and post-receive hooks into the registry at PATH."),
+    "notify": LazyCommand("catalogue.central_cli:notify",
+                          "Index a registry after a push of OLD..NEW to main (or wait for the "
+                          "index run under way); print the new versions' links, then close "
+                          "standard output.", hidden=True),
+    "set-secret": LazyCommand(
+        "catalogue.central_cli:set_secret_command",
+        "Set the webhook secret of the registry known by URL (as the forge's webhook names it)."),
+}
+
+
+@click.group(cls=_Group, lazy=LAZY)
 def main() -> None:
     """A shared data catalogue over git + DVC data registries."""
 
 
-@main.group()
+@main.group(cls=_Group, lazy=REGISTRY_LAZY)
 def registry() -> None:
     """Create and look after data registries."""
 
@@ -70,6 +159,8 @@ def _department(value: str) -> tuple[str, str]:
 def registry_init(path: Path, remote: str | None, name: str | None,
                   departments: tuple[str, ...], bare: bool, instance: str) -> None:
     """Create a registry at PATH: git on main, DVC with a storage remote, catalogue.yaml."""
+    from registry.create import CreateFailed, init_central, init_registry
+
     depts = dict(_department(d) for d in departments)
     make = init_central if bare else init_registry
     try:
@@ -91,6 +182,8 @@ def registry_init(path: Path, remote: str | None, name: str | None,
 @INSTANCE
 def index(path_or_url: str, instance: str) -> None:
     """Index a registry (registering it the first time); only new commits are read."""
+    from catalogue.core import Catalogue
+
     cat = Catalogue.from_env(instance)
     _print_report(cat.indexer.index(path_or_url, _progress(f"Indexing {path_or_url}")))
 
@@ -99,15 +192,14 @@ def index(path_or_url: str, instance: str) -> None:
 @INSTANCE
 def reindex(instance: str) -> None:
     """Rebuild everything indexed from the registries' git history."""
+    from catalogue.core import Catalogue
+
     cat = Catalogue.from_env(instance)
     for report in cat.indexer.reindex(_progress("Reindexing")):
         _print_report(report)
 
 
-register_central_commands(main, registry, INSTANCE)
-
-
-def _progress(label: str):
+def _progress(label: str) -> Callable[[int, int], None]:
     """A progress callback that draws a bar on a terminal, and nothing when piped."""
     state: dict[str, object] = {}
 
@@ -127,6 +219,9 @@ def _progress(label: str):
     return update
 
 
+progress = _progress  # for the commands of other modules (catalogue.search.cli)
+
+
 def _print_report(report: IndexReport) -> None:
     click.echo(f"{report.registry}: {report.commits} new commit(s), "
                f"{len(report.new_versions)} new version(s)")
@@ -141,7 +236,3 @@ def _print_report(report: IndexReport) -> None:
         for p in report.problems:
             where = f"{p.file}:{p.line}" if p.line else p.file
             click.echo(f"  ! {where}: {p.message}", err=True)
-
-
-register_search_commands(main, INSTANCE, _progress)
-register_account_commands(main, INSTANCE)

@@ -1,4 +1,8 @@
-"""The `catalogue` command: the core's group (`catalogue.cli.main`) with `serve` and `demo`."""
+"""`catalogue serve` and `catalogue demo`: the web's commands, which the core's group
+(`catalogue.cli.main`) loads only when one of them runs, so that no other command imports Flask.
+
+`main` is the same group, kept importable from here for the callers that used this module as
+the entry point."""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from flask import Flask
 from catalogue.cli import INSTANCE, main
 from web import create_app
 
-__all__ = ["main"]
+__all__ = ["demo", "main", "serve"]
 
 HOST = click.option("--host", envvar="CATALOGUE_HOST", default="127.0.0.1", show_default=True,
                     help="The address to listen on (0.0.0.0 for every interface).")
@@ -19,7 +23,7 @@ PORT = click.option("--port", envvar="CATALOGUE_PORT", default=5000, show_defaul
 THREADS = 8
 
 
-@main.command()
+@click.command()
 @HOST
 @PORT
 @INSTANCE
@@ -28,7 +32,7 @@ def serve(host: str, port: int, instance: str) -> None:
     _serve(create_app({"INSTANCE_PATH": instance}), host, port)
 
 
-@main.command()
+@click.command()
 @HOST
 @PORT
 @INSTANCE
