@@ -206,7 +206,7 @@ def _update_search(catalogue: Catalogue, registry: Registry, queue: IndexQueue,
     head = catalogue.indexer.head(registry)
     since = done.read_text().strip() if done.exists() else before
     catalogue.indexer.changed_since(registry, since or None)
-    catalogue.search.wait_for_columns()
+    catalogue.wait_for_columns()
     partial = done.with_suffix(".tmp")
     partial.write_text(f"{head or ''}\n")
     partial.replace(done)

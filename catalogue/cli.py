@@ -21,6 +21,7 @@ import click
 from catalogue.errors import CatalogueError
 
 if TYPE_CHECKING:
+    from catalogue.core import Catalogue
     from catalogue.indexer import IndexReport
 
 INSTANCE = click.option(
@@ -184,8 +185,12 @@ def index(path_or_url: str, instance: str) -> None:
     """Index a registry (registering it the first time); only new commits are read."""
     from catalogue.core import Catalogue
 
-    cat = Catalogue.from_env(instance)
-    _print_report(cat.indexer.index(path_or_url, _progress(f"Indexing {path_or_url}")))
+    cat = Catalogue.from_env(instance, background_reads=False)
+    try:
+        _print_report(cat.indexer.index(path_or_url, _progress(f"Indexing {path_or_url}")))
+        _hand_over_columns(cat)
+    finally:
+        cat.close()
 
 
 @main.command()
@@ -194,9 +199,27 @@ def reindex(instance: str) -> None:
     """Rebuild everything indexed from the registries' git history."""
     from catalogue.core import Catalogue
 
-    cat = Catalogue.from_env(instance)
-    for report in cat.indexer.reindex(_progress("Reindexing")):
-        _print_report(report)
+    cat = Catalogue.from_env(instance, background_reads=False)
+    try:
+        for report in cat.indexer.reindex(_progress("Reindexing")):
+            _print_report(report)
+        _hand_over_columns(cat)
+    finally:
+        cat.close()
+
+
+def _hand_over_columns(cat: Catalogue) -> None:
+    """Column names this command did not read (a header row each, from the DVC remote) go to
+    the background worker: the command returns, and search gains them a moment later."""
+    left = cat.columns_left()
+    if not left:
+        return
+    from catalogue.search.worker import LOG_FILE, start_detached
+
+    pid = start_detached(cat.settings.instance)
+    log = cat.settings.instance / "search" / LOG_FILE
+    click.echo(f"Reading the column names of {left} file(s) for search in the background "
+               f"(process {pid}; problems are logged to {log})")
 
 
 def _progress(label: str) -> Callable[[int, int], None]:

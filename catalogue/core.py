@@ -56,6 +56,11 @@ class Catalogue:
         if keys is None or keys:  # a run that changed nothing leaves Whoosh unimported
             self.search.datasets_changed(keys)
 
+    def wait_for_columns(self) -> None:
+        """Wait for the column names this process is reading (none if search is unopened)."""
+        if self._search is not None:
+            self._search.wait_for_columns()
+
     def columns_left(self) -> int:
         """How many files' column names this process left unread (background_reads off)."""
         return len(self._search.unread) if self._search is not None else 0

@@ -108,22 +108,24 @@ class RegistryStorage:
                   member: str = "") -> OpenedOutput:
         """Open `output` (a file output), or the file `member` inside a directory output, as
         it was at commit `rev`. Raises IsADirectory, NotInOutput or BytesUnavailable."""
-        store, md5 = self._locate(git_path, rev, output)
-        if md5.endswith(".dir"):
-            files = self._manifest(store, md5, output, rev)
-            if member not in files:
-                raise IsADirectory(output.path) if _is_folder(files, member) \
-                    else NotInOutput(member)
-            md5 = files[member]
-        elif member:
+        if member and not output.is_dir:
             raise NotInOutput(member)
-        try:
-            handle, size = store.open(md5)
-        except ObjectMissing:
-            raise BytesUnavailable(_missing(output, rev, member, store)) from None
-        except RemoteUnreadable as exc:
-            raise BytesUnavailable(str(exc)) from exc
-        return OpenedOutput(size, handle)
+        for store in self._stores_for(git_path, rev, output):
+            md5 = output.md5
+            try:
+                if output.is_dir:
+                    files = self._manifest(store, output)
+                    if member not in files:
+                        raise IsADirectory(output.path) if _is_folder(files, member) \
+                            else NotInOutput(member)
+                    md5 = files[member]
+                handle, size = store.open(md5)
+            except ObjectMissing:
+                continue
+            except RemoteUnreadable as exc:
+                raise BytesUnavailable(str(exc)) from exc
+            return OpenedOutput(size, handle)
+        raise BytesUnavailable(self._not_found(git_path, rev, output, member))
 
     def list_folder(self, git_path: str, rev: str, output: OutputRef,
                     member: str = "") -> list[DirectoryEntry]:
@@ -131,32 +133,27 @@ class RegistryStorage:
         it) at commit `rev`. Raises NotInOutput or BytesUnavailable."""
         if not output.is_dir:
             raise NotInOutput(member or output.path)
-        store, md5 = self._locate(git_path, rev, output)
-        files = self._manifest(store, md5, output, rev)
-        prefix = f"{member}/" if member else ""
-        entries: dict[str, DirectoryEntry] = {}
-        for relpath, file_md5 in files.items():
-            if not relpath.startswith(prefix):
+        for store in self._stores_for(git_path, rev, output):
+            try:
+                files = self._manifest(store, output)
+            except ObjectMissing:
                 continue
-            name, _, rest = relpath[len(prefix):].partition("/")
-            entries[name] = DirectoryEntry(name, bool(rest), None if rest else file_md5)
-        if not entries:
-            raise NotInOutput(member)
-        return sorted(entries.values(), key=lambda e: (not e.is_dir, e.name))
+            except RemoteUnreadable as exc:
+                raise BytesUnavailable(str(exc)) from exc
+            return _entries(files, member)
+        raise BytesUnavailable(self._not_found(git_path, rev, output, member))
 
     # Where the bytes are
 
-    def _locate(self, git_path: str, rev: str, output: OutputRef) -> tuple[ObjectStore, str]:
-        """The store holding the output's object, and that object's md5."""
+    def _stores_for(self, git_path: str, rev: str, output: OutputRef) -> Iterator[ObjectStore]:
+        """The stores that may hold the output: the registry's remote at `rev`, then, for an
+        import, the remote of the registry it came from. Opened only when reached."""
         store = self._store_at(git_path, rev)
-        if store is not None and _holds(store, output.md5):
-            return store, output.md5
+        if store is not None:
+            yield store
         imported = self._imported_from(git_path, rev, output)
-        if imported is not None and _holds(imported, output.md5):
-            return imported, output.md5
-        if store is None and imported is None:
-            raise BytesUnavailable(self._why_no_remote(git_path, rev))
-        raise BytesUnavailable(_missing(output, rev, "", store or imported))
+        if imported is not None:
+            yield imported
 
     def _store_at(self, git_path: str, rev: str) -> ObjectStore | None:
         try:
@@ -179,12 +176,14 @@ class RegistryStorage:
         own = read_local_config(base / "config.local") if base else {}
         return default_remote(merge(config, own, read_local_config(self.local_config)), base)
 
-    def _why_no_remote(self, git_path: str, rev: str) -> str:
+    def _not_found(self, git_path: str, rev: str, output: OutputRef, member: str) -> str:
+        what = f"{output.path}/{member}" if member else output.path
         try:
-            self.remote_at(git_path, rev)
+            remote = self.remote_at(git_path, rev).url
         except RemoteNotConfigured as exc:
-            return f"no DVC remote to read from: {exc}"
-        return "the registry's DVC remote cannot be opened"
+            return f"{what} at {rev[:10]}: no DVC remote to read it from: {exc}"
+        return (f"{what} at {rev[:10]} ({output.md5}) is not in the DVC remote {remote}: "
+                "was it `dvc push`ed?")
 
     def _open(self, remote: Remote) -> ObjectStore:
         with self._lock:
@@ -222,25 +221,23 @@ class RegistryStorage:
                 return None
         return None
 
-    def _manifest(self, store: ObjectStore, md5: str, output: OutputRef,
-                  rev: str) -> dict[str, str]:
-        """A directory output's files (relative path → md5), from its `.dir` object."""
+    def _manifest(self, store: ObjectStore, output: OutputRef) -> dict[str, str]:
+        """A directory output's files (relative path → md5), from its `.dir` object. Raises
+        ObjectMissing."""
+        md5 = output.md5
         with self._lock:
             found = self._manifests.get(md5)
             if found is not None:
                 self._manifests.move_to_end(md5)
                 return found
-        try:
-            raw = store.read(md5)
-        except RemoteUnreadable as exc:
-            raise BytesUnavailable(str(exc)) from exc
+        raw = store.read(md5)
         if raw is None:
-            raise BytesUnavailable(_missing(output, rev, "", store))
+            raise ObjectMissing(md5)
         try:
             files = {str(e["relpath"]): str(e["md5"]) for e in json.loads(raw)}
         except (ValueError, TypeError, KeyError) as exc:
             raise BytesUnavailable(f"the manifest of {output.path} ({md5}) in the DVC remote "
-                                   f"is damaged: {exc}") from exc
+                                   f"{store.url} is damaged: {exc}") from exc
         with self._lock:
             self._manifests[md5] = files
             while len(self._manifests) > MANIFESTS:
@@ -278,21 +275,21 @@ class _DvcFallback:
                                    f"{exc}") from exc
 
 
-def _holds(store: ObjectStore, md5: str) -> bool:
-    try:
-        return store.has(md5)
-    except RemoteUnreadable as exc:
-        raise BytesUnavailable(str(exc)) from exc
+def _entries(files: dict[str, str], member: str) -> list[DirectoryEntry]:
+    """The entries directly inside folder `member` ("" for the top) of a manifest."""
+    prefix = f"{member}/" if member else ""
+    entries: dict[str, DirectoryEntry] = {}
+    for relpath, md5 in files.items():
+        if relpath.startswith(prefix):
+            name, _, rest = relpath[len(prefix):].partition("/")
+            entries[name] = DirectoryEntry(name, bool(rest), None if rest else md5)
+    if not entries:
+        raise NotInOutput(member)
+    return sorted(entries.values(), key=lambda e: (not e.is_dir, e.name))
 
 
 def _is_folder(files: dict[str, str], member: str) -> bool:
     return not member or any(path.startswith(member + "/") for path in files)
-
-
-def _missing(output: OutputRef, rev: str, member: str, store: Any) -> str:
-    what = f"{output.path}/{member}" if member else output.path
-    return (f"{what} at {rev[:10]} ({output.md5}) is not in the DVC remote {store.url}: "
-            "was it `dvc push`ed?")
 
 
 def _read_blob(git_path: str, rev: str, path: str) -> bytes | None:

@@ -3,7 +3,9 @@ for a short-lived command that does not stay open, in a worker process of its ow
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 import time
 
 from catalogue.access import Reader
@@ -67,3 +69,31 @@ def test_the_background_thread_reads_without_waiting(catalogue, registry):
     assert catalogue.search.wait_for_columns(timeout=60)
     assert found(catalogue, "sightings") == [KEY]
     assert time.monotonic() - started < 4.5  # the old reader waited 5 s before reading
+
+
+def test_catalogue_index_returns_and_the_worker_makes_the_columns_searchable(settings, registry):
+    registry.version(KEY, {"counts.csv": "ward,sightings\nAbbey,3\n"}, "First count",
+                     title="Rough sleeping counts")
+    env = {**os.environ, "DATABASE_URL": settings.database_url,
+           "CATALOGUE_INSTANCE": str(settings.instance)}
+    done = subprocess.run(["catalogue", "index", str(registry.path)], env=env,
+                          capture_output=True, text=True, check=True)
+    assert "1 new version(s)" in done.stdout
+    assert "column names of 1 file(s)" in done.stdout
+    web = Catalogue(settings)
+    try:
+        assert found(web, "rough sleeping") == [KEY]
+        until(lambda: found(web, "sightings") == [KEY])
+    finally:
+        web.close()
+    again = subprocess.run(["catalogue", "index", str(registry.path)], env=env,
+                           capture_output=True, text=True, check=True)
+    assert "0 new commit(s)" in again.stdout and "column names" not in again.stdout
+
+
+def until(condition, timeout: float = 60.0) -> None:
+    """Wait for a condition another process brings about (polling, with a deadline)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.05)
