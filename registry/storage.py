@@ -18,10 +18,10 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 import pygit2
 
@@ -41,6 +41,7 @@ from registry.remotes import (
 )
 
 CHUNK = 1024 * 1024
+T = TypeVar("T")
 MANIFESTS = 256  # directory manifests kept in memory (they are immutable: named by hash)
 
 
@@ -110,22 +111,19 @@ class RegistryStorage:
         it was at commit `rev`. Raises IsADirectory, NotInOutput or BytesUnavailable."""
         if member and not output.is_dir:
             raise NotInOutput(member)
-        for store in self._stores_for(git_path, rev, output):
+
+        def opened(store: ObjectStore) -> OpenedOutput:
             md5 = output.md5
-            try:
-                if output.is_dir:
-                    files = self._manifest(store, output)
-                    if member not in files:
-                        raise IsADirectory(output.path) if _is_folder(files, member) \
-                            else NotInOutput(member)
-                    md5 = files[member]
-                handle, size = store.open(md5)
-            except ObjectMissing:
-                continue
-            except RemoteUnreadable as exc:
-                raise BytesUnavailable(str(exc)) from exc
+            if output.is_dir:
+                files = self._manifest(store, output)
+                if member not in files:
+                    raise IsADirectory(output.path) if _is_folder(files, member) \
+                        else NotInOutput(member)
+                md5 = files[member]
+            handle, size = store.open(md5)
             return OpenedOutput(size, handle)
-        raise BytesUnavailable(self._not_found(git_path, rev, output, member))
+
+        return self._first(git_path, rev, output, member, opened)
 
     def list_folder(self, git_path: str, rev: str, output: OutputRef,
                     member: str = "") -> list[DirectoryEntry]:
@@ -133,14 +131,27 @@ class RegistryStorage:
         it) at commit `rev`. Raises NotInOutput or BytesUnavailable."""
         if not output.is_dir:
             raise NotInOutput(member or output.path)
+        return self._first(git_path, rev, output, member,
+                           lambda store: _entries(self._manifest(store, output), member))
+
+    def members(self, git_path: str, rev: str, output: OutputRef) -> list[str]:
+        """Every file inside a directory output (relative paths), at commit `rev`. Raises
+        NotInOutput (not a directory) or BytesUnavailable."""
+        if not output.is_dir:
+            raise NotInOutput(output.path)
+        return self._first(git_path, rev, output, "",
+                           lambda store: sorted(self._manifest(store, output)))
+
+    def _first(self, git_path: str, rev: str, output: OutputRef, member: str,
+               action: Callable[[ObjectStore], T]) -> T:
+        """`action` on the first store that holds the output's objects."""
         for store in self._stores_for(git_path, rev, output):
             try:
-                files = self._manifest(store, output)
+                return action(store)
             except ObjectMissing:
                 continue
             except RemoteUnreadable as exc:
                 raise BytesUnavailable(str(exc)) from exc
-            return _entries(files, member)
         raise BytesUnavailable(self._not_found(git_path, rev, output, member))
 
     # Where the bytes are
