@@ -11,7 +11,10 @@ A push to `main` is refused, and the central repository left as it was, when:
   keep their bytes in the remote of the registry they come from, and outputs with
   `cache: false` have none, so neither is looked for.
 
-Other branches and tags are not checked: only `main` is indexed.
+A pushed tag that GTO reads as an event of a dataset (`housing/x@v1.0.0`, `housing/x#open#1`,
+`registry.tag_names.release_shaped`) is refused too, created, moved or deleted: release tags
+are the record of governance decisions, written by the catalogue into the central repository
+itself. Other branches and tags are not checked: only `main` is indexed.
 """
 
 from __future__ import annotations
@@ -29,6 +32,13 @@ from registry.metadata import CATALOGUE_FILE
 from registry.problems import Problem
 from registry.refupdates import ZERO, RefUpdate, parse_updates
 from registry.remote_store import ObjectStore, RemoteUnreadable, missing_files
+from registry.tag_names import TAGS, release_shaped
+
+RELEASE_TAG_REFUSED = ("release tags are written by the catalogue when a governance officer "
+                       "approves a release; they cannot be pushed (remove it from your clone: "
+                       "git tag -d '{name}')")
+RELEASE_TAG_KEPT = ("release tags are the record of governance decisions, written by the "
+                    "catalogue; they cannot be deleted or moved by a push")
 
 __all__ = ["ZERO", "RefUpdate", "check_push", "open_pushed", "parse_updates", "refusal"]
 
@@ -47,6 +57,10 @@ def check_push(history: RegistryHistory, updates: Iterable[RefUpdate], store: Ob
     """Every reason to refuse this push (none: accept it)."""
     problems: list[Problem] = []
     for update in updates:
+        if update.ref.startswith(TAGS) and release_shaped(update.ref):
+            reason = RELEASE_TAG_REFUSED if update.creates else RELEASE_TAG_KEPT
+            problems.append(Problem(update.ref, reason.format(name=update.ref[len(TAGS):])))
+            continue
         if update.ref != f"refs/heads/{branch}":
             continue
         if update.deletes:
@@ -168,8 +182,10 @@ def _imported(contents: DvcContents) -> bool:
 
 def refusal(problems: list[Problem], branch: str = BRANCH) -> str:
     """What the pusher reads in `git push`'s output (each line shown after `remote:`)."""
-    lines = [f"catalogue: push to {branch} refused; the central registry is unchanged.",
-             f"catalogue: {len(problems)} problem(s):"]
+    tags_only = all(p.file.startswith(TAGS) for p in problems)
+    lines = [f"catalogue: push{'' if tags_only else f' to {branch}'} refused; the central "
+             "registry is unchanged.", f"catalogue: {len(problems)} problem(s):"]
     lines += [f"catalogue:   {p}" for p in problems]
-    lines.append("catalogue: fix them in your clone, commit, and push again.")
+    lines.append("catalogue: " + ("push again without them." if tags_only else
+                                  "fix them in your clone, commit, and push again."))
     return "\n".join(lines) + "\n"
