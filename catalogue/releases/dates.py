@@ -16,7 +16,7 @@ from datetime import date
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from catalogue.releases.tables import ColumnValues
+from catalogue.releases.chunks import ColumnValues
 
 ISO = (r"^\s*(?P<y>(?:19|20)[0-9]{2})[-/.](?P<m>[0-9]{1,2})[-/.](?P<d>[0-9]{1,2})"
        r"(?:[ T][0-9:.+\-Z ]*)?\s*$")

@@ -24,8 +24,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from catalogue.releases.checks import DISCLOSURE, CheckResult
+from catalogue.releases.chunks import ColumnValues
 from catalogue.releases.names import is_count_name
-from catalogue.releases.tables import ColumnValues
 
 FIRST_ROWS = 5
 _INTEGER = r"^\s*\+?([0-9]{1,18}|[0-9]{1,3}(,[0-9]{3}){1,5})\s*$"

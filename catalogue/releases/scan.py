@@ -20,15 +20,10 @@ from catalogue.releases.checks import (
     CheckResult,
     ScanOptions,
 )
+from catalogue.releases.chunks import ColumnValues, NotATable, TableUnreadable
 from catalogue.releases.disclosure import DisclosureScan
 from catalogue.releases.personal_data import PersonalDataScan
-from catalogue.releases.tables import (
-    ColumnValues,
-    NotATable,
-    TableUnreadable,
-    extension,
-    read_chunks,
-)
+from catalogue.releases.tables import extension, read_chunks
 from registry.storage import (
     BytesUnavailable,
     IsADirectory,

@@ -176,3 +176,19 @@ def test_unique_pupil_numbers_are_confirmed_by_their_check_letter(scan):
     found = findings(personal, "fail")
     assert found[("upn", "upn")]["matches"] == 1
     assert found[("upn", "upn")]["sample"] == "B801 *********"
+
+
+def test_a_number_in_a_column_named_for_nhs_numbers_is_not_also_a_phone_number(scan):
+    personal, _ = scan("nhs.csv", "nhs_number\n0800123456\n9434765919\n")
+
+    kinds = {kind for (_, kind) in findings(personal)}
+    assert kinds == {"nhs_number"}
+
+
+def test_past_ten_thousand_distinct_values_matches_are_estimated(scan):
+    rows = "".join(f"{i},person{i}@norfolk.gov.uk\n" for i in range(12_000))
+    personal, _ = scan("many.csv", "id,contact\n" + rows, chunk_bytes=64 * 1024)
+
+    entry = findings(personal, "fail")[("contact", "email")]
+    assert entry["matches"] == 12_000
+    assert entry["estimated_matches"] == 2_000
