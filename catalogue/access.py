@@ -11,6 +11,11 @@ by every lookup of a version (pages, API, downloads, lineage).
 
 Governance officers read everything (they review releases and sharing). Administrators manage
 people; they read what their own departments may.
+
+Open releases: a version a governance officer approved, whose release tags are written and
+which has not been withdrawn, is open to everyone, signed in or not, as the metadata was when
+it was approved (`openly_released()`, the rule every open-data page and feed reads through).
+Nothing else of its dataset is: its other versions stay exactly as visible as before.
 """
 
 from __future__ import annotations
@@ -19,11 +24,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, false, or_, true, tuple_
+from sqlalchemy import ColumnElement, and_, false, or_, true, tuple_
 from sqlmodel import Session, select
 
 from catalogue.clock import utcnow
 from catalogue.models import Dataset, Grant
+from catalogue.releases.models import APPROVED, ReleaseRequest
 
 EVERYTHING = "*"
 PUBLIC = "public"
@@ -135,3 +141,9 @@ def readable(reader: Reader) -> ColumnElement[bool]:
         pairs = [tuple(key.split("/", 1)) for key in reader.shared]
         clauses.append(tuple_(Dataset.department, Dataset.slug).in_(pairs))
     return or_(*clauses) if clauses else false()
+
+
+def openly_released() -> ColumnElement[bool]:
+    """A WHERE clause on ReleaseRequest selecting the versions open to everyone now: approved,
+    their release tags written to the registry, not withdrawn."""
+    return and_(ReleaseRequest.status == APPROVED, ReleaseRequest.published_at.is_not(None))

@@ -272,3 +272,10 @@ def _summary(d: Dataset, names: dict[str, str], problem_count: int) -> DatasetSu
         version_count=d.version_count, updated_at=d.updated_at, retired=d.retired,
         problem_count=problem_count,
     )
+
+
+def readable_version(s: Session, reader: Reader, department: str, slug: str,
+                     number: int) -> tuple[Dataset, Version]:
+    """The dataset and its version `number`, if the reader may see both (else not found)."""
+    row = _dataset_row(s, reader, department, slug)
+    return row, _version_row(s, reader, row, number)

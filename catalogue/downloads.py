@@ -13,7 +13,6 @@ from sqlmodel import Session
 from catalogue import browse
 from catalogue.access import Reader
 from catalogue.errors import DataUnavailable, FileNotFound
-from catalogue.models import Registry, Version
 from registry.storage import (
     BytesUnavailable,
     IsADirectory,
@@ -50,20 +49,57 @@ class Download:
     chunks: Iterator[bytes]
 
 
+@dataclass(frozen=True)
+class StoredFile:
+    """A file or directory output of a version: its path in the dataset's folder, its hash,
+    and the .dvc file or dvc.lock (in the dataset's folder) that records it."""
+
+    path: str
+    md5: str
+    source: str
+
+    @property
+    def is_dir(self) -> bool:
+        return self.md5.endswith(".dir")
+
+
+@dataclass(frozen=True)
+class VersionBytes:
+    """Where a version's bytes are: what every download needs, whoever may read it."""
+
+    git_path: str
+    commit_sha: str
+    department: str
+    slug: str
+    number: int
+    files: list[StoredFile]
+
+
 def open_download(s: Session, storage: RegistryStorage, reader: Reader, department: str,
                   slug: str, number: int, path: str) -> Download:
     """Open a file of version `number` (a file output, or a file inside a directory output),
-    read by its hash from the registry's DVC remote.
+    read by its hash from the registry's DVC remote, if the reader may read that version.
 
     Raises IsADirectory for a directory output or a folder inside one: list it instead.
     """
-    registry, version, output, member = _locate(s, reader, department, slug, number, path)
+    return open_file(storage, _readable(s, reader, department, slug, number), path)
+
+
+def list_folder(s: Session, storage: RegistryStorage, reader: Reader, department: str,
+                slug: str, number: int, path: str) -> list[FolderEntry]:
+    """The files and folders inside a directory output of version `number`."""
+    return folder_entries(storage, _readable(s, reader, department, slug, number), path)
+
+
+def open_file(storage: RegistryStorage, where: VersionBytes, path: str) -> Download:
+    """Open the file at `path` (in the dataset's folder) of a version the caller may read."""
+    output, member = _output(where, path)
     try:
-        opened = storage.open_file(registry.git_path, version.commit_sha, output, member)
+        opened = storage.open_file(where.git_path, where.commit_sha, output, member)
     except NotInOutput:
-        raise FileNotFound(f"{department}/{slug}", number, path) from None
+        raise _not_found(where, path) from None
     except BytesUnavailable as exc:
-        raise _unavailable(department, slug, number, path, exc) from exc
+        raise _unavailable(where, path, exc) from exc
     return Download(
         filename=posixpath.basename(path),
         content_type=content_type(path),
@@ -72,42 +108,52 @@ def open_download(s: Session, storage: RegistryStorage, reader: Reader, departme
     )
 
 
-def list_folder(s: Session, storage: RegistryStorage, reader: Reader, department: str,
-                slug: str, number: int, path: str) -> list[FolderEntry]:
-    """The files and folders inside a directory output of version `number`."""
-    registry, version, output, member = _locate(s, reader, department, slug, number, path)
+def folder_entries(storage: RegistryStorage, where: VersionBytes,
+                   path: str) -> list[FolderEntry]:
+    """The entries of a directory output (or a folder in one) of a version the caller may
+    read."""
+    output, member = _output(where, path)
     folder = posixpath.normpath(path).strip("/")
     try:
-        entries = storage.list_folder(registry.git_path, version.commit_sha, output, member)
+        entries = storage.list_folder(where.git_path, where.commit_sha, output, member)
     except NotInOutput:
-        raise FileNotFound(f"{department}/{slug}", number, path) from None
+        raise _not_found(where, path) from None
     except BytesUnavailable as exc:
-        raise _unavailable(department, slug, number, path, exc) from exc
+        raise _unavailable(where, path, exc) from exc
     return [FolderEntry(name=e.name, path=f"{folder}/{e.name}", is_dir=e.is_dir, md5=e.md5)
             for e in entries]
 
 
-def _locate(s: Session, reader: Reader, department: str, slug: str, number: int,
-            path: str) -> tuple[Registry, Version, OutputRef, str]:
+def _readable(s: Session, reader: Reader, department: str, slug: str,
+              number: int) -> VersionBytes:
+    registry, version, files = browse.version_file(s, reader, department, slug, number)
+    return VersionBytes(registry.git_path, version.commit_sha, department, slug, number,
+                        [StoredFile(f.path, f.md5, f.source) for f in files])
+
+
+def _output(where: VersionBytes, path: str) -> tuple[OutputRef, str]:
     """The version's output holding `path` (relative to the dataset's folder), and the path
     inside it ("" for the output itself)."""
-    registry, version, files = browse.version_file(s, reader, department, slug, number)
     path = posixpath.normpath(path).strip("/")
-    folder = f"{department}/{slug}/"
-    for file in files:
+    folder = f"{where.department}/{where.slug}/"
+    for file in where.files:
         if path == file.path or (file.is_dir and path.startswith(file.path + "/")):
             output = OutputRef(folder + file.path, file.md5, folder + file.source)
-            return registry, version, output, path[len(file.path):].lstrip("/")
-    raise FileNotFound(f"{department}/{slug}", number, path)
+            return output, path[len(file.path):].lstrip("/")
+    raise _not_found(where, path)
 
 
-def _unavailable(department: str, slug: str, number: int, path: str,
-                 exc: BytesUnavailable) -> DataUnavailable:
+def _not_found(where: VersionBytes, path: str) -> FileNotFound:
+    return FileNotFound(f"{where.department}/{where.slug}", where.number, path)
+
+
+def _unavailable(where: VersionBytes, path: str, exc: BytesUnavailable) -> DataUnavailable:
     """The reader is told what cannot be read; where the remote is, and why, goes to the log
     for the operator."""
-    log.warning("%s/%s v%d %s: %s", department, slug, number, path, exc)
+    key = f"{where.department}/{where.slug}"
+    log.warning("%s v%d %s: %s", key, where.number, path, exc)
     return DataUnavailable(
-        f"The data of {department}/{slug} version {number} ({path}) cannot be read from "
+        f"The data of {key} version {where.number} ({path}) cannot be read from "
         "the registry's DVC remote right now. Was it `dvc push`ed?"
     )
 

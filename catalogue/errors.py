@@ -40,3 +40,23 @@ class DataUnavailable(CatalogueError):
     """The bytes of a version are not in the DVC remote (never pushed, or the remote is down)."""
 
     status = 503
+
+
+class Forbidden(CatalogueError):
+    """The reader may see the thing but not do this to it; the message says why."""
+
+    status = 403
+
+
+class Conflict(CatalogueError):
+    """The thing is not in a state that allows this (already requested, already decided…)."""
+
+    status = 409
+
+
+class InvalidInput(CatalogueError):
+    """A field of a request is missing or wrong; `field` names it."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field

@@ -110,6 +110,8 @@ class CatalogueFile(BaseModel):
     name: str = Field(min_length=1)
     departments: list[Organisation] = []
     partners: list[Organisation] = []
+    disclosure_threshold: int = Field(default=5, ge=1, le=100)
+    """Counts below it in a table asked to be released are flagged as small numbers."""
 
 
 def _parse(model: type[BaseModel], path: str, text: str) -> Any:

@@ -4,6 +4,8 @@ from alembic import context
 from sqlmodel import SQLModel
 
 from catalogue import models  # noqa: F401  (registers the tables)
+from catalogue.notifications import models as notification_models  # noqa: F401
+from catalogue.releases import models as release_models  # noqa: F401
 
 config = context.config
 connection = config.attributes.get("connection")

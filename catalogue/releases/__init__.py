@@ -1,43 +1,36 @@
-"""Open releases: the automated content checks of a version's files, so far.
+"""Open releases: a publisher asks for a version to be released openly, automated checks run
+over its metadata and bytes, a governance officer who is neither the requester nor an owner
+approves or rejects it, and git records the decision as release tags. An approved version is
+open to everyone (catalogue.access) until it is withdrawn.
 
-`run_content_checks(handle, filename, options)` reads a file's bytes once, in bounded memory,
-and answers two checks as `CheckResult(name, outcome, summary, evidence)`:
+- `service`: `Releases`, the requests and decisions; `rules`: who may do what;
+- `metadata_checks`, `data_checks`: the checks; `scan` (with `personal_data`, `disclosure`,
+  `tables`, `detectors`): reading a file's bytes once, in bounded memory, for personal data
+  and small counts;
+- `publishing`: the release tags, written and read back; `snapshot`: what the public sees.
 
-- `personal-data` (`personal_data`): people's email addresses, UK phone numbers, National
-  Insurance and NHS numbers, full postcodes, Unique Pupil Numbers, dates of birth and names,
-  found in the values and column names whatever dataset.yaml says; a fail here cannot be
-  overridden (the release decision enforces that);
-- `disclosure-control` (`disclosure`): counts from 1 to threshold-1 in count-like columns.
+`run_content_checks(handle, filename, options)` answers the two content checks as
+`CheckResult(name, outcome, summary, evidence)`: `personal-data` (a fail here cannot be
+overridden) and `disclosure-control`.
 
-`run_stored_checks(storage, git_path, rev, output)` does the same for a file in a registry's
-DVC remote, and fails both checks with the reason when its bytes cannot be had. Release
-requests, decisions and tags are to be built on top of these.
+Nothing heavy is imported with the package (the indexer and the CLI import its models): the
+names below are loaded from their modules when first used.
 """
 
+from __future__ import annotations
+
+from importlib import import_module
 from typing import Any
 
-from catalogue.releases.checks import (
-    DEFAULT_DISCLOSURE_THRESHOLD,
-    DISCLOSURE,
-    PERSONAL_DATA,
-    CheckResult,
-    Outcome,
-    ScanOptions,
-    worst,
-)
-
-_SCAN = {"check_disclosure", "check_personal_data", "run_content_checks", "run_stored_checks"}
-
-__all__ = ["DEFAULT_DISCLOSURE_THRESHOLD", "DISCLOSURE", "PERSONAL_DATA", "CheckResult",
-           "Outcome", "ScanOptions", "check_disclosure", "check_personal_data",
-           "run_content_checks", "run_stored_checks", "worst"]
+_EXPORTS = {
+    "DEFAULT_DISCLOSURE_THRESHOLD": "checks", "DISCLOSURE": "checks", "PERSONAL_DATA": "checks",
+    "CheckResult": "checks", "Outcome": "checks", "ScanOptions": "checks", "worst": "checks",
+    "check_disclosure": "scan", "check_personal_data": "scan", "run_content_checks": "scan",
+}
+__all__ = sorted(_EXPORTS)
 
 
 def __getattr__(name: str) -> Any:
-    """The scanning functions, imported when first asked for: they bring pyarrow and the
-    validation libraries, which a command that only lists releases should not wait for."""
-    if name in _SCAN:
-        from catalogue.releases import scan
-
-        return getattr(scan, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{_EXPORTS[name]}"), name)
