@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import event, text
+from sqlalchemy import Table, event, func, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, create_engine
 
@@ -57,6 +57,23 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
     """One write transaction on a connection: committed on success, rolled back on error."""
     with write_connection(engine) as conn, conn.begin():
         yield conn
+
+
+def allocate_ids(conn: Connection, table: Table, count: int) -> list[int]:
+    """`count` new ids, ascending, for rows of `table` (whose primary key is an integer `id`),
+    so that many rows can be inserted with theirs in one executemany instead of having each
+    read back. On PostgreSQL they come from the column's sequence; on SQLite they follow the
+    largest id, which is what SQLite would give and is safe in a write transaction (BEGIN
+    IMMEDIATE: nobody else inserts until it ends; a deferred one fails rather than collide)."""
+    if count <= 0:
+        return []
+    if conn.dialect.name == "postgresql":
+        return sorted(conn.execute(
+            text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
+                 "FROM generate_series(1, :count)"),
+            {"table": table.name, "count": count}).scalars())
+    largest = conn.execute(select(func.max(table.c.id))).scalar() or 0
+    return list(range(largest + 1, largest + 1 + count))
 
 
 @contextmanager

@@ -1,9 +1,10 @@
 """Indexing: bringing the catalogue's record of a registry up to its git history.
 
-One database transaction per registry commit, guarded by a compare-and-swap on the registry's
-`head_sha` (see catalogue.index_run): a run killed mid-way leaves the catalogue at the last whole
-commit and the next run resumes there, and two runs racing over one registry never record a
-commit twice.
+One database transaction per batch of consecutive registry commits, guarded by a
+compare-and-swap on the registry's `head_sha` (see catalogue.index_run): a run killed mid-way
+leaves the catalogue at the end of the last whole batch, exactly as an uninterrupted run was
+after that commit, and the next run resumes there; two runs racing over one registry never
+record a commit twice.
 
 Listeners (the search index) are told after each run which datasets it touched, so that what
 they derive from the catalogue follows it; a listener's failure never fails a run.

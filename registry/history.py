@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import re
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import IO
 
 import pygit2
 
@@ -65,11 +68,13 @@ class DatasetSnapshot:
 
 @dataclass(frozen=True)
 class LoggedCommit:
-    """A commit of main as `git log` lists it: which dataset folders it touched."""
+    """A commit of main as `git log` lists it: which dataset folders it touched, and the tree
+    each of them has at that commit (None: gone, or not a folder any more)."""
 
     sha: str
     folders: list[tuple[str, str]]
     catalogue_changed: bool
+    trees: dict[tuple[str, str], str | None] = field(default_factory=dict, compare=False)
 
 
 @dataclass
@@ -150,29 +155,53 @@ class RegistryHistory:
         """The first-parent commits after `since` up to `tip`, oldest first, with what each
         changed, from one `git log` stream: far cheaper than comparing trees commit by commit
         when catching up on thousands of commits."""
+        with self.logged(since, tip) as commits:
+            return list(commits)
+
+    def count(self, since: str | None, tip: str) -> int:
+        """How many first-parent commits there are after `since` up to `tip`."""
         span = f"{since}..{tip}" if since else tip
-        done = subprocess.run(
-            ["git", "-C", self.repo.path, "log", "--first-parent", "--diff-merges=first-parent",
-             "--name-only", "--no-renames", "-z", "--format=%x01%H", span, "--"],
-            capture_output=True, check=False)
+        done = subprocess.run(["git", "-C", self.repo.path, "rev-list", "--count",
+                               "--first-parent", span, "--"], capture_output=True, check=False)
         if done.returncode != 0:
             raise RegistryUnreadable(done.stderr.decode("utf-8", "replace").strip())
-        logged = []
-        for chunk in done.stdout.split(b"\x01")[1:]:
-            sha = chunk[:40].decode()
-            folders: set[tuple[str, str]] = set()
-            catalogue_changed = False
-            for raw in chunk[40:].lstrip(b"\0\n").split(b"\0"):
-                path = raw.decode("utf-8", "replace")
-                parts = path.split("/")
-                if path == CATALOGUE_FILE:
-                    catalogue_changed = True
-                elif len(parts) >= 3 and not parts[0].startswith(".") \
-                        and not parts[1].startswith("."):
-                    folders.add((parts[0], parts[1]))
-            logged.append(LoggedCommit(sha, sorted(folders), catalogue_changed))
-        logged.reverse()
-        return logged
+        return int(done.stdout)
+
+    @contextmanager
+    def logged(self, since: str | None, tip: str) -> Iterator[Iterator[LoggedCommit]]:
+        """`log`, as it streams out of `git log`, oldest first: the caller works on the first
+        commits while git still works out what the later ones changed. Leaving the block stops
+        git."""
+        span = f"{since}..{tip}" if since else tip
+        with tempfile.TemporaryFile() as errors:  # a file, not a pipe nobody reads yet
+            process = subprocess.Popen(
+                ["git", "-C", self.repo.path, "log", "--reverse", "--first-parent",
+                 "--diff-merges=first-parent", "--raw", "-t", "--no-abbrev", "--no-renames",
+                 "-z", "--format=%x01%H", span, "--"],
+                stdout=subprocess.PIPE, stderr=errors)
+            assert process.stdout is not None
+            try:
+                yield self._read_log(process, errors)
+            finally:
+                if process.poll() is None:
+                    process.kill()
+                process.wait()
+                process.stdout.close()
+
+    @staticmethod
+    def _read_log(process: subprocess.Popen, errors: IO[bytes]) -> Iterator[LoggedCommit]:
+        assert process.stdout is not None
+        pending = b""  # after the last \x01 read: a commit still coming, or the last one
+        while data := process.stdout.read1(1 << 16):
+            *complete, pending = (pending + data).split(b"\x01")
+            for chunk in complete:
+                if chunk:
+                    yield _logged_commit(chunk)
+        if pending:
+            yield _logged_commit(pending)
+        if process.wait() != 0:
+            errors.seek(0)
+            raise RegistryUnreadable(errors.read().decode("utf-8", "replace").strip())
 
     def commit_info(self, sha: str) -> CommitInfo:
         commit = self.repo[sha]
@@ -190,19 +219,26 @@ class RegistryHistory:
         from `logged` when given, else found by comparing trees)."""
         commit = self.repo[sha]
         tree = commit.tree
-        parent = self.repo[commit.parent_ids[0]].tree if commit.parent_ids else None
+        trees: dict[tuple[str, str], str | None] = {}
         if logged is None:
+            parent = self.repo[commit.parent_ids[0]].tree if commit.parent_ids else None
             folders = self._subtrees.changed(tree, parent)
             catalogue_changed = (_entry_id(tree, CATALOGUE_FILE)
                                  != _entry_id(parent, CATALOGUE_FILE))
         else:
             folders, catalogue_changed = logged.folders, logged.catalogue_changed
+            trees = logged.trees
         catalogue, catalogue_problems = (None, [])
         if catalogue_changed:
             catalogue, catalogue_problems = self.catalogue_at(sha)
-        datasets = [
-            self._snapshot(tree, dept, slug) for dept, slug in folders
-        ]
+        datasets = []
+        for dept, slug in folders:
+            if (dept, slug) in trees:  # the folder's tree, as git log gave it: no path walk
+                tree_id = trees[dept, slug]
+                datasets.append(self._folder_snapshot(
+                    self.repo[tree_id] if tree_id else None, dept, slug))
+            else:
+                datasets.append(self._snapshot(tree, dept, slug))
         return CommitChanges(
             self.commit_info(sha), catalogue, catalogue_problems, catalogue_changed, datasets
         )
@@ -249,12 +285,17 @@ class RegistryHistory:
         return result
 
     def _snapshot(self, tree: pygit2.Tree, department: str, slug: str) -> DatasetSnapshot:
+        try:
+            subtree = tree[f"{department}/{slug}"]
+        except KeyError:
+            subtree = None
+        return self._folder_snapshot(subtree, department, slug)
+
+    def _folder_snapshot(self, subtree: pygit2.Object | None, department: str,
+                         slug: str) -> DatasetSnapshot:
+        """The dataset in folder `subtree` (None, or not a tree: there is no such folder)."""
         snap = DatasetSnapshot(department, slug, exists=False)
         folder = f"{department}/{slug}"
-        try:
-            subtree = tree[folder]
-        except KeyError:
-            return snap
         if not isinstance(subtree, pygit2.Tree):
             return snap
         entries = {e.name: e for e in subtree if e.type_str == "blob"}
@@ -302,6 +343,34 @@ class RegistryHistory:
                     Problem(out.source, f"output {out.path} lies outside the dataset folder")
                 )
         return snap
+
+
+_TREE_MODE = b"040000"
+
+
+def _logged_commit(chunk: bytes) -> LoggedCommit:
+    """One commit of `git log -z --raw -t --format=%x01%H`, without its leading \\x01: the sha,
+    then for each changed path ":<old mode> <new mode> <old id> <new id> <status>\\0<path>\\0"
+    (trees included, with -t)."""
+    sha = chunk[:40].decode()
+    fields = chunk[40:].lstrip(b"\0\n").split(b"\0")
+    folders: set[tuple[str, str]] = set()
+    trees: dict[tuple[str, str], str | None] = {}
+    catalogue_changed = False
+    for meta, raw in zip(fields[0::2], fields[1::2], strict=False):
+        path = raw.decode("utf-8", "replace")
+        parts = path.split("/")
+        if path == CATALOGUE_FILE:
+            catalogue_changed = True
+        elif len(parts) >= 2 and not parts[0].startswith(".") and not parts[1].startswith("."):
+            if len(parts) >= 3:
+                folders.add((parts[0], parts[1]))
+            else:
+                old_mode, new_mode, _, new_id, _ = meta[1:].split(b" ")
+                if _TREE_MODE in (old_mode, new_mode):
+                    trees[parts[0], parts[1]] = new_id.decode() if new_mode == _TREE_MODE \
+                        else None
+    return LoggedCommit(sha, sorted(folders), catalogue_changed, trees)
 
 
 def _entry_id(tree: pygit2.Tree | None, name: str) -> pygit2.Oid | None:
