@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
 from catalogue.search import SearchRequest
@@ -26,19 +28,19 @@ MAX_SUGGESTIONS = 20
 @bp.get("/search")
 def results_page() -> str:
     pager = paging()
-    found = catalogue().search.search(current_reader(), _search_request(pager))
+    found = catalogue().search.search(current_reader(), search_request(pager))
     selected = [(name, v) for name, values in found.facets.items() for v in values if v.selected]
     return render_template(
         "search.html", found=found, q=found.request.q, selected=selected, paging=pager,
         facet_titles=FACET_TITLES,
-        sort_labels=SORT_LABELS, page_url=_page_url, without=_without,
+        sort_labels=SORT_LABELS, page_url=page_url, without=without,
         json_url=url_for("search.api_search", **request.args.to_dict(flat=False)),
     )
 
 
 @bp.get("/api/v1/search")
 def api_search() -> Response:
-    found = catalogue().search.search(current_reader(), _search_request(paging()))
+    found = catalogue().search.search(current_reader(), search_request(paging()))
     return jsonify(found.public())
 
 
@@ -53,23 +55,24 @@ def api_suggest() -> Response:
         for c in completions])
 
 
-def _search_request(pager: Paging) -> SearchRequest:
+def search_request(pager: Paging, facets: Iterable[str] = FACETS) -> SearchRequest:
+    """The search the query string asks for (`facets`: the filters this page offers)."""
     args = request.args
     return SearchRequest.build(
-        q=args.get("q", ""), filters={name: args.getlist(name) for name in FACETS},
+        q=args.get("q", ""), filters={name: args.getlist(name) for name in facets},
         sort=args.get("sort"), page=pager.page, per_page=pager.per_page)
 
 
-def _page_url(page: int) -> str:
-    """This search with another page, every filter kept."""
+def page_url(page: int) -> str:
+    """This search (internal or open data) with another page, every filter kept."""
     args = request.args.to_dict(flat=False)
     args["page"] = [str(page)]
-    return url_for("search.results_page", **args)
+    return url_for(request.endpoint, **args)
 
 
-def _without(name: str, value: str) -> str:
+def without(name: str, value: str) -> str:
     """This search without one filter value (back to its first page)."""
     args = request.args.to_dict(flat=False)
     args[name] = [v for v in args.get(name, []) if v != value]
     args.pop("page", None)
-    return url_for("search.results_page", **args)
+    return url_for(request.endpoint, **args)

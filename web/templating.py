@@ -19,6 +19,7 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 NAVIGATION = (
     ("Datasets", "pages.dataset_list", ("datasets.",)),
     ("Departments", "pages.department_list", ("pages.department",)),
+    ("Open data", "open.home", ("open.",)),
     ("API", "api.index", ("api.",)),
 )
 KIND_LABELS = {

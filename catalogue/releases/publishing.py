@@ -117,12 +117,14 @@ def _record(row: ReleaseRequest, action: str) -> ReleaseRecord:
                  "snapshot": row.snapshot} if action == RELEASE else {})
 
 
-def restore_from_git(engine: Engine, instance: Path) -> None:
+def restore_from_git(engine: Engine, instance: Path) -> set[str]:
     """Bring the requests in line with the release tags of every registry: a release or a
     withdrawal signed by this catalogue and missing from the database is recorded again; a
     release-shaped tag that is not (made by hand, or signed with another key) releases
-    nothing and is recorded once in the audit trail for governance officers to see."""
+    nothing and is recorded once in the audit trail for governance officers to see. Returns
+    the datasets whose releases changed."""
     key = signing_key(instance)
+    changed: set[str] = set()
     with read_session(engine) as s:
         registries = list(s.exec(select(Registry)))
     for registry in registries:
@@ -133,10 +135,13 @@ def restore_from_git(engine: Engine, instance: Path) -> None:
             continue
         with write_session(engine) as s:
             for event in events:
-                _restore(s, event)
+                if _restore(s, event):
+                    changed.add(event.dataset)
+    return changed
 
 
-def _restore(s: Session, event: ReleaseEvent) -> None:
+def _restore(s: Session, event: ReleaseEvent) -> bool:
+    """Record one tag's decision if the database lacks it; True when it did."""
     catalogue = Actor(None, "catalogue")
     if not event.valid:
         seen = s.exec(select(AuditEvent.id).where(AuditEvent.action == "release.tag_refused",
@@ -144,10 +149,10 @@ def _restore(s: Session, event: ReleaseEvent) -> None:
         if seen is None:
             record(s, catalogue, "release.tag_refused", event.tag, dataset=event.dataset,
                    problem=event.problem)
-        return
+        return False
     rec = event.record
     if rec is None or event.action not in (RELEASE, WITHDRAWAL):
-        return
+        return False
     row = s.get(ReleaseRequest, str(rec.request_id))
     if event.action == RELEASE and row is None:
         details = rec.details
@@ -173,7 +178,10 @@ def _restore(s: Session, event: ReleaseEvent) -> None:
         s.add(row)
         record(s, catalogue, "release.restored", rec.dataset, request=row.id,
                version=rec.version, tag=event.tag, decision=WITHDRAWAL)
+    else:
+        return False
     s.flush()
+    return True
 
 
 def _when(text: str | None) -> datetime | None:

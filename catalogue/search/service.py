@@ -48,6 +48,7 @@ from registry.storage import RegistryStorage
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 Progress = Callable[[int, int], None]
+Loader = Callable[[Engine, Iterable[str] | None], tuple[list[DatasetDocument], set[str]]]
 WHOOSH = str(Path(whoosh_index.__file__).parent)
 REBUILD_MB = 512  # ~30,000 datasets' postings sorted in memory: far faster than on disk
 
@@ -60,15 +61,20 @@ class SearchIndexBusy(CatalogueError):
 
 class SearchIndex:
     def __init__(self, folder: Path, engine: Engine, storage: RegistryStorage,
-                 lock_timeout: float = 120.0, background_reads: bool = True):
+                 lock_timeout: float = 120.0, background_reads: bool = True,
+                 loader: Loader = load_documents, columns: Path | None = None):
+        """`loader` makes the documents (every dataset by default; the open-data portal's
+        index is made of released versions); `columns`: the column-name cache's file, which
+        several indexes of one instance may share (default: in `folder`)."""
         self.folder = folder
         self.path = folder / "index"
         self.engine = engine
         self.storage = storage
+        self.loader = loader
         self.lock_timeout = lock_timeout
         self.background_reads = background_reads
         self.path.mkdir(parents=True, exist_ok=True)
-        self.columns = ColumnCache(folder / "columns.sqlite")
+        self.columns = ColumnCache(columns or folder / "columns.sqlite")
         self.unread: dict[str, SourceFile] = {}  # without background reads: left to a worker
         self._lock = threading.RLock()
         self._segments = SegmentCache()
@@ -172,7 +178,7 @@ class SearchIndex:
     def update(self, keys: Iterable[str]) -> list[SourceFile]:
         """Re-index these datasets (removing those retired or gone); the files whose column
         names are not known yet."""
-        documents, gone = load_documents(self.engine, keys)
+        documents, gone = self.loader(self.engine, keys)
         known = self.columns.get(f.md5 for d in documents for f in d.files)
         with self._writer() as writer:
             with writer.searcher() as searcher:  # one for all deletions, not one each
@@ -203,7 +209,7 @@ class SearchIndex:
                    progress: Progress | None = None) -> int:
         if read_columns:
             self.wait_for_columns()
-        documents, _ = load_documents(self.engine)
+        documents, _ = self.loader(self.engine)
         if read_columns:
             self.columns.forget_failures()
             files = _unknown(documents, self.columns.get(f.md5 for d in documents
@@ -221,7 +227,7 @@ class SearchIndex:
     def read_missing_columns(self, progress: Progress | None = None) -> int:
         """Read every column name no document has yet (files that failed recently are left
         for later), then re-index the datasets they belong to; how many files were read."""
-        documents, _ = load_documents(self.engine)
+        documents, _ = self.loader(self.engine)
         files = _unknown(documents, self.columns.get(f.md5 for d in documents for f in d.files))
         read = read_all(self.columns, self.storage, files, stop=lambda: self._closed,
                         progress=progress)
