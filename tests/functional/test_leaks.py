@@ -83,6 +83,7 @@ class Spec:
 
     def csv(self, version: int) -> bytes:
         extra = [V1_COLUMN] if self is FROM_V2 and version == 1 else []
+        extra += [UNRELEASED_COLUMN] if self is RELEASED and version == 2 else []
         return (",".join([*self.columns, *extra]) + "\n" + ",".join(
             str(version * 10 + i) for i in range(len(self.columns) + len(extra))) + "\n").encode()
 
@@ -117,10 +118,18 @@ DERIVED = Spec(
     f"{HOUSING}/outreach-referral-summary", "Tidewell outreach referral summary", "Tidewell",
     "summarised by the Fenwright housing analysts", ("fenwright_ward_total",), "summary.csv",
     "internal", derived_from=(SAFEGUARDING.key,))
-SPECS = [SAFEGUARDING, HEALTH, FROM_V2, BUDGET, PAYROLL, CASEWORK, DERIVED]
+RELEASED = Spec(
+    f"{FINANCE}/council-tax-bands", "Gorsemoor council tax band counts", "Gorsemoor",
+    "counted by the Rilldown valuation office", ("rilldown_band_count",), "bands.csv",
+    "internal", owners=(OWNER_EMAIL,), versions=2)
+"""Its version 1 is released openly: everyone may read that, as approved, on /open/; its
+version 2 (a column and a message of its own) stays internal."""
+SPECS = [SAFEGUARDING, HEALTH, FROM_V2, BUDGET, PAYROLL, CASEWORK, DERIVED, RELEASED]
 BY_KEY = {s.key: s for s in SPECS}
 V1_MESSAGE = "Hollowmere cohort extract"  # the commit of FROM_V2's version 1 only
 V1_COLUMN = "hollowmere_v1_col"  # a column of FROM_V2's version 1 only
+UNRELEASED_MESSAGE = "Wrenhallow band revision"  # RELEASED's version 2 only
+UNRELEASED_COLUMN = "wrenhallow_v2_col"
 MADE_UP_SLUG = "no-such-dataset"
 MADE_UP_FILE = "no-such-file.csv"
 ALL = {s.key: 1 for s in SPECS}
@@ -137,7 +146,10 @@ class Principal:
     reads: dict[str, int] = field(default_factory=dict)  # key → first version readable
 
     def hidden_needles(self) -> list[str]:
-        needles = [n for s in SPECS if s.key not in self.reads for n in s.needles]
+        needles = [n for s in SPECS if s.key not in self.reads and s is not RELEASED
+                   for n in s.needles]
+        if RELEASED.key not in self.reads:  # its released version is everyone's
+            needles += [UNRELEASED_MESSAGE, UNRELEASED_COLUMN]
         if self.reads.get(FROM_V2.key, 1) > 1:
             needles += [V1_MESSAGE, V1_COLUMN]
         return needles
@@ -146,16 +158,17 @@ class Principal:
 PRINCIPALS = [
     Principal("anonymous", None),
     Principal("housing-staff", "token", "hana.housing@council.example.gov.uk", (HOUSING,),
-              reads={BUDGET.key: 1, DERIVED.key: 1, CASEWORK.key: 1, FROM_V2.key: 2}),
+              reads={BUDGET.key: 1, DERIVED.key: 1, CASEWORK.key: 1, FROM_V2.key: 2,
+                     RELEASED.key: 1}),
     Principal("partner", "form", "pat.partner@nhs-trust.example.org", partner=PARTNER,
               reads={HEALTH.key: 1}),
     Principal("owner", "form", OWNER_EMAIL, (CHILDREN,),
               reads={SAFEGUARDING.key: 1, HEALTH.key: 1, FROM_V2.key: 1, BUDGET.key: 1,
-                     DERIVED.key: 1}),
+                     DERIVED.key: 1, RELEASED.key: 1}),
     Principal("governance", "token", "gita.governance@council.example.gov.uk", (FINANCE,),
               role="governance", reads=ALL),
     Principal("admin", "token", "adam.admin@council.example.gov.uk", (FINANCE,), role="admin",
-              reads={BUDGET.key: 1, PAYROLL.key: 1, DERIVED.key: 1}),
+              reads={BUDGET.key: 1, PAYROLL.key: 1, DERIVED.key: 1, RELEASED.key: 1}),
 ]
 BY_NAME = {p.name: p for p in PRINCIPALS}
 
@@ -203,6 +216,8 @@ def leak_registry(tmp_path_factory: pytest.TempPathFactory) -> RegistryBuilder:
                                        "Third cohort extract"], 1):
         r.dvc_add(FROM_V2.key, {FROM_V2.file: FROM_V2.csv(version)})
         r.commit(message, "ben")
+    r.dvc_add(RELEASED.key, {RELEASED.file: RELEASED.csv(2)})
+    r.commit(UNRELEASED_MESSAGE, "cara")
     sh(["dvc", "push", "-q", "--all-commits"], r.path)
     return r
 
@@ -220,20 +235,36 @@ def world(leak_registry: RegistryBuilder, tmp_path_factory: pytest.TempPathFacto
             cat.sharing.share(None, Actor.command_line(), FROM_V2.key, f"department:{HOUSING}",
                               from_version=2)
             assert cat.search.wait_for_columns(timeout=240)
-            tokens, token_ids = {}, []
+            tokens, token_ids, people = {}, [], {}
             for p in PRINCIPALS:
                 if p.email is None:
                     continue
-                add_account(cat.engine, Actor.command_line(), p.email, p.name.title(),
-                            departments=p.departments, partner=p.partner, role=p.role,
-                            password=PASSWORD)
+                people[p.name] = add_account(
+                    cat.engine, Actor.command_line(), p.email, p.name.title(),
+                    departments=p.departments, partner=p.partner, role=p.role,
+                    password=PASSWORD)
                 info, tokens[p.name] = create_token(
                     cat.engine, Actor.command_line(), p.email, "leak test", "read",
                     datetime.now(UTC) + timedelta(days=1))
                 token_ids.append(info.id)
+            release(cat, people["owner"], people["governance"])
             yield World(app, tokens, token_ids)
         finally:
             cat.close()
+
+
+def release(cat, owner, officer) -> None:
+    """RELEASED's version 1, released openly (its short description overridden)."""
+    asked = cat.releases.request(owner, Actor.command_line(), RELEASED.key, 1,
+                                 "Band counts, no personal data")
+    assert cat.releases.wait_for_checks(timeout=240)
+    failed = [c.name for c in cat.releases.detail(officer, asked.id).checks
+              if c.outcome == "fail"]
+    assert "personal-data" not in failed
+    decided = cat.releases.decide(officer, Actor.command_line(), asked.id, "approve",
+                                  "Aggregated band counts", override=failed)
+    assert decided.published
+    assert cat.open_search.wait_for_columns(timeout=240)
 
 
 # Filling a rule's variables
@@ -327,7 +358,11 @@ def calls(world: World, principal: Principal) -> list[Call]:
                     "name" in values else None
                 echoes = _echoes(url, values)
                 call = Call(method, url, rule, echoes, target=key)
-                if key in BY_KEY and key not in reads:
+                on_portal = rule.endpoint.startswith("open.") and key == RELEASED.key
+                if on_portal:  # released openly: the same for every reader; its other
+                    number = values.get("number", 1)  # versions as ones that do not exist
+                    twin_values = {**values, "number": 99} if number not in (1, 99) else None
+                elif key in BY_KEY and key not in reads:
                     twin_values = {**values, "name": MADE_UP_SLUG}
                 elif key in reads and values.get("number", 99) < reads[key]:
                     twin_values = {**values, "number": 99}
@@ -521,3 +556,14 @@ def test_each_reader_sees_what_it_may(world, name):
                                  "version": None, "ref": None, "path": None, "rev": None,
                                  "restricted": True}]
             assert "a restricted dataset" in page
+
+    # The open-data portal: the released version, the same for everyone, and nothing else.
+    opened = client.get("/api/v1/open/datasets").get_json()
+    assert [d["id"] for d in opened["results"]] == [RELEASED.key]
+    assert {r["id"] for r in client.get("/api/v1/open/search").get_json()["results"]} == \
+        {RELEASED.key}
+    base = f"/open/datasets/{RELEASED.key}/versions"
+    assert client.get(f"{base}/1/files/{RELEASED.file}").data == RELEASED.csv(1)
+    assert client.get(f"{base}/2/files/{RELEASED.file}").status_code == 404
+    assert UNRELEASED_MESSAGE not in client.get(f"/open/datasets/{RELEASED.key}").get_data(
+        as_text=True)
