@@ -1,11 +1,12 @@
 """Measure how soon a pushed version is in the catalogue: on a central registry of 2,000
-datasets (a bare copy of the corpus, the catalogue's hooks installed, a local DVC remote), 20
-pushes from a clone, each a new version of a dataset (what `dvc add` and `dvc push` leave, a
-`git commit`, then `git push`, timed); after `git push` returns, the JSON API of a running
-server is polled until the version is listed. Done twice: with the post-receive hook as
-installed by default ("detached": it starts the catalogue's notify process and returns at
-once, printing links to the datasets' pages), and installed with `--wait 10` ("hook_waits":
-it waits up to 10 s for the catalogue to list the new versions, and prints their links).
+datasets (a bare copy of the corpus, the catalogue's hooks installed, a local DVC remote of its
+own that a first commit names in `.dvc/config`), 20 pushes from a clone, each a new version of
+a dataset (what `dvc add` and `dvc push` leave, a `git commit`, then `git push`, timed);
+after `git push` returns, the JSON API of a running server is polled until the version is
+listed. Done twice: with the post-receive hook as installed by default ("detached": it starts
+the catalogue's notify process and returns at once, printing links to the datasets' pages),
+and installed with `--wait 10` ("hook_waits": it waits up to 10 s for the catalogue to list
+the new versions, and prints their links).
 
     python -m benchmarks.bench_push [--registry PATH] [--metrics PATH] [--pushes N]
 
@@ -35,6 +36,7 @@ from benchmarks.common import (
     git,
     load_average,
     median,
+    move_remote,
     percentile,
     timed,
     verdict,
@@ -141,8 +143,8 @@ def measure(registry: Path, pushes: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-push-", ignore_cleanup_errors=True) as tmp:
         folder = Path(tmp)
         central = copy_registry(registry, folder / "central.git")
-        storage = folder / "storage"
-        storage.mkdir()
+        storage = folder / "storage"  # the pushes' bytes; the corpus's remote is not written
+        move_remote(central, storage, (PUSHER.name, PUSHER.email))
         with fresh_catalogue(folder / "instance") as catalogue:
             settings = catalogue.settings
             full, report = timed(lambda: catalogue.indexer.index(str(central)))

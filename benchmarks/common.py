@@ -7,6 +7,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -36,6 +37,49 @@ def git(*args: str, cwd: Path, env: dict[str, str] | None = None,
     if done.returncode != 0:
         raise RuntimeError(f"git {' '.join(args)} failed: {done.stderr.decode().strip()}")
     return done.stdout.decode()
+
+
+def dvc_config(remote_url: str) -> str:
+    """`.dvc/config` as `dvc init` then `dvc remote add -d storage <url>` leave it."""
+    return (f"[core]\n    remote = storage\n    analytics = false\n"
+            f"['remote \"storage\"']\n    url = {remote_url}\n")
+
+
+def storage_beside(registry: Path) -> Path:
+    """Where a generated registry's DVC remote is: `<registry>-storage` beside it."""
+    return registry.parent / f"{registry.name}-storage"
+
+
+def commit_files(bare: Path, files: dict[str, bytes], message: str,
+                 author: tuple[str, str]) -> str:
+    """Commit `files` (path in the registry → content) on top of main in the bare repository
+    `bare`, with plain git and no work tree (a clone of 20,000 commits would cost seconds);
+    returns the new commit's sha."""
+    name, email = author
+    with tempfile.TemporaryDirectory(prefix="bench-commit-") as tmp:
+        env = {"GIT_INDEX_FILE": str(Path(tmp) / "index"),
+               "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email,
+               "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email}
+        parent = git("rev-parse", "main", cwd=bare).strip()
+        git("read-tree", parent, cwd=bare, env=env)
+        for path, content in files.items():
+            blob = git("hash-object", "-w", "--stdin", cwd=bare, stdin=content).strip()
+            git("update-index", "--add", "--cacheinfo", f"100644,{blob},{path}",
+                cwd=bare, env=env)
+        tree = git("write-tree", cwd=bare, env=env).strip()
+        sha = git("commit-tree", tree, "-p", parent, "-m", message, cwd=bare, env=env).strip()
+        git("update-ref", "refs/heads/main", sha, parent, cwd=bare)
+    return sha
+
+
+def move_remote(bare: Path, storage: Path, author: tuple[str, str]) -> str:
+    """Give a copy of a registry a DVC remote of its own (an empty directory, `storage`) with
+    one commit changing `.dvc/config`: the versions committed after it keep their bytes there,
+    and the corpus's own remote (where the earlier versions' bytes are read) is never written
+    to. Returns the commit's sha."""
+    storage.mkdir(parents=True, exist_ok=True)
+    return commit_files(bare, {".dvc/config": dvc_config(str(storage.resolve())).encode()},
+                        "Move the DVC remote to this copy's own storage", author)
 
 
 def copy_registry(source: Path, target: Path) -> Path:

@@ -1,20 +1,30 @@
 """Generate the benchmark registry: a bare git repository in the registry format, written with
 `git fast-import` (real git objects and commits, 20,000 of them in seconds rather than the half
-hour `git commit` would take).
+hour `git commit` would take), and its local DVC remote holding every version's bytes.
 
-History, oldest first: one commit creating the registry (catalogue.yaml, DVC's config), then one
-commit per version (the first creates the dataset with its dataset.yaml and .dvc file; the rest
-change the .dvc file's md5 and size), with a few commits changing only a dataset.yaml among them.
-One dataset (`corpus.big_dataset`) gets `corpus.big_dataset_versions`; the others share the rest
-unevenly. Everything is drawn from one seeded generator, so the same parameters give the same
-commits, byte for byte and sha for sha.
+History, oldest first: one commit creating the registry (catalogue.yaml, DVC's config naming the
+remote), then one commit per version (the first creates the dataset with its dataset.yaml and
+.dvc file; the rest change the .dvc file's md5 and size), with a few commits changing only a
+dataset.yaml among them. One dataset (`corpus.big_dataset`, a CSV) gets
+`corpus.big_dataset_versions`; the others share the rest unevenly.
 
-    python -m benchmarks.make_registry [OUTPUT]    # parameters: `corpus` in params.yaml
+Each version's file is a small table (benchmarks.datafiles: CSV, Parquet or Excel, a few hundred
+bytes to a few KB) whose columns suit the dataset's subject, plus `benchmark_row_id`, found in
+every file and nowhere else. Its bytes go straight into the remote directory in DVC 3's layout
+(as `dvc push` leaves them) and its `.dvc` file records their real md5 and size, so stock DVC
+reads the registry (`dvc get --rev <sha> <registry> <path>`) without a `dvc add` per file.
+
+Everything is drawn from one seeded generator, so the same parameters give the same commits,
+byte for byte and sha for sha, given the same absolute path of the remote (which `.dvc/config`
+names) and the same pyarrow (whose version is written into each Parquet file).
+
+    python -m benchmarks.make_registry [OUTPUT] [--storage DIR]   # parameters: `corpus`
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import random
 import shutil
 import subprocess
@@ -30,11 +40,10 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from benchmarks import vocabulary as words
-from benchmarks.common import REGISTRY, git, load_params
+from benchmarks.common import REGISTRY, dvc_config, git, load_params, storage_beside
+from benchmarks.datafiles import WRITERS, Remote, Schema, make_table, schema_for
 
 LONDON = ZoneInfo("Europe/London")
-DVC_CONFIG = "[core]\n    remote = storage\n    analytics = false\n['remote \"storage\"']\n" \
-             "    url = s3://northmoor-data-registry/dvc\n"
 
 
 class _Dumper(yaml.SafeDumper):
@@ -69,6 +78,7 @@ class DatasetPlan:
     title: str
     filename: str
     staff: list[Person]
+    schema: Schema
     metadata: dict[str, Any] = field(default_factory=dict)
     md5: str = ""
     size: int = 0
@@ -92,6 +102,7 @@ class Commit:
     when: datetime
     message: str
     files: dict[str, str]
+    data: bytes | None = None  # the version's bytes, for the DVC remote
 
 
 def _title(slug: str) -> str:
@@ -105,9 +116,11 @@ def _title(slug: str) -> str:
 class CorpusPlanner:
     """Draws the registry's departments, staff, datasets and commits from one seeded generator."""
 
-    def __init__(self, params: dict[str, Any]):
+    def __init__(self, params: dict[str, Any], remote_url: str):
         self.params = params
+        self.remote_url = remote_url
         self.rng = random.Random(params["seed"])
+        self.next_row_id = 1
         self.people = self._people()
         self.staff = {dept: [next(self.people) for _ in range(6)] for dept in words.DEPARTMENTS}
         self.data_team = [next(self.people) for _ in range(3)]
@@ -139,8 +152,11 @@ class CorpusPlanner:
             for slug in slugs[:count]:
                 ext = self.rng.choices([f for f, _ in words.FORMATS],
                                        [w for _, w in words.FORMATS])[0]
+                if (dept, slug) == (big_dept, big_slug):
+                    ext = ".csv"  # the file the read benchmark downloads
                 plans.append(DatasetPlan(dept, slug, _title(slug), f"{slug}{ext}",
-                                         self.rng.sample(self.staff[dept], 3)))
+                                         self.rng.sample(self.staff[dept], 3),
+                                         schema_for(slug, self.rng)))
         return plans
 
     def _version_counts(self) -> list[int]:
@@ -178,12 +194,15 @@ class CorpusPlanner:
         return self.rng.choice(self.data_team) if self.rng.random() < 0.08 \
             else self.rng.choice(plan.staff)
 
-    def _new_content(self, plan: DatasetPlan) -> None:
-        plan.md5 = f"{self.rng.getrandbits(128):032x}"
-        if plan.size:
-            plan.size = max(64, int(plan.size * self.rng.lognormvariate(0.002, 0.02)))
-        else:
-            plan.size = max(200, int(self.rng.lognormvariate(12, 1.8)))
+    def _new_content(self, plan: DatasetPlan, when: datetime) -> bytes:
+        """A new version's bytes (rows numbered on from the last file's, so never the same
+        bytes twice); records their md5 and size in the plan."""
+        table = make_table(plan.schema, self.rng, when, self.next_row_id)
+        self.next_row_id += len(table.rows)
+        data = WRITERS[plan.filename[plan.filename.rindex("."):]](table)
+        plan.md5 = hashlib.md5(data).hexdigest()
+        plan.size = len(data)
+        return data
 
     def _metadata(self, plan: DatasetPlan, created: list[DatasetPlan]) -> dict[str, Any]:
         dept_name, subjects, sources = words.DEPARTMENTS[plan.department]
@@ -236,7 +255,7 @@ class CorpusPlanner:
                                 for s, (n, _, _) in words.DEPARTMENTS.items()],
                 "partners": [{"slug": "northmoor-nhs-trust", "name": "Northmoor NHS Trust"}],
             }, sort_keys=False),
-            ".dvc/config": DVC_CONFIG,
+            ".dvc/config": dvc_config(self.remote_url),
             ".dvc/.gitignore": "/config.local\n/tmp\n/cache\n",
             ".dvcignore": "# Add patterns of files dvc should ignore\n",
         })
@@ -251,9 +270,9 @@ class CorpusPlanner:
                              template.format(title=plan.title),
                              {f"{plan.key}/dataset.yaml": plan.dataset_yaml()})
             plan = self.datasets[index]
-            self._new_content(plan)
-            files = {f"{plan.key}/{plan.filename}.dvc": plan.dvc_file()}
             when = next(moments)
+            data = self._new_content(plan, when)
+            files = {f"{plan.key}/{plan.filename}.dvc": plan.dvc_file()}
             if not plan.metadata:
                 plan.metadata = self._metadata(plan, created)
                 created.append(plan)
@@ -266,7 +285,7 @@ class CorpusPlanner:
                     title=plan.title, period=when.strftime("%B %Y"),
                     source=self.rng.choice(sources))
                 message = message[0].upper() + message[1:]
-            yield Commit(self._author(plan), when, message, files)
+            yield Commit(self._author(plan), when, message, files, data)
 
 
 def write_stream(commits: Iterator[Commit], out: BinaryIO) -> int:
@@ -288,18 +307,31 @@ def write_stream(commits: Iterator[Commit], out: BinaryIO) -> int:
     return count
 
 
-def make_registry(output: Path, params: dict[str, Any]) -> int:
-    """Write the registry as a bare repository at `output` (replacing it); returns commits."""
+def stored(commits: Iterator[Commit], remote: Remote) -> Iterator[Commit]:
+    """The commits, each version's bytes written into the DVC remote on the way."""
+    for commit in commits:
+        if commit.data is not None:
+            remote.put(commit.data)
+        yield commit
+
+
+def make_registry(output: Path, params: dict[str, Any], storage: Path | None = None) -> int:
+    """Write the registry as a bare repository at `output`, and its DVC remote at `storage`
+    (default: `<output>-storage` beside it), replacing both; returns the number of commits."""
     output = output.resolve()
-    if output.exists():
-        shutil.rmtree(output)
+    storage = (storage or storage_beside(output)).resolve()
+    for folder in (output, storage):
+        if folder.exists():
+            shutil.rmtree(folder)
     output.parent.mkdir(parents=True, exist_ok=True)
+    storage.mkdir(parents=True)
     git("init", "-q", "--bare", "-b", "main", str(output), cwd=output.parent)
     importer = subprocess.Popen(["git", "fast-import", "--quiet", "--done"], cwd=output,
                                 stdin=subprocess.PIPE)
     assert importer.stdin is not None
     try:
-        count = write_stream(CorpusPlanner(params).commits(), importer.stdin)
+        commits = CorpusPlanner(params, str(storage)).commits()
+        count = write_stream(stored(commits, Remote(storage)), importer.stdin)
     finally:
         importer.stdin.close()
     if importer.wait() != 0:
@@ -310,14 +342,17 @@ def make_registry(output: Path, params: dict[str, Any]) -> int:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("output", nargs="?", type=Path, default=REGISTRY)
+    parser.add_argument("--storage", type=Path,
+                        help="the DVC remote directory (default: OUTPUT-storage beside it)")
     args = parser.parse_args(argv)
     params = load_params("corpus")
+    storage = args.storage or storage_beside(args.output)
     start = time.perf_counter()
-    count = make_registry(args.output, params)
+    count = make_registry(args.output, params, storage)
     head = git("rev-parse", "main", cwd=args.output).strip()
     print(f"{args.output}: {count} commits, {params['datasets']} datasets, "
           f"{params['versions']} versions ({params['big_dataset']}: "
-          f"{params['big_dataset_versions']}), main at {head[:12]}, "
+          f"{params['big_dataset_versions']}), main at {head[:12]}; DVC remote {storage}; "
           f"{time.perf_counter() - start:.1f} s", file=sys.stderr)
 
 
