@@ -32,6 +32,7 @@ from benchmarks.common import (
     ROOT,
     copy_registry,
     database_kind,
+    end_processes_naming,
     fresh_catalogue,
     git,
     load_average,
@@ -167,6 +168,7 @@ def measure(registry: Path, pushes: int) -> dict[str, Any]:
             finally:
                 server.close()
                 app.extensions["catalogue"].close()
+                end_processes_naming(settings.instance)  # the hooks' detached column reader
     return {"database": database_kind(), "initial_index_commits": report.commits,
             "initial_index_s": round(full, 1), "pushes": pushes,
             "load_average_at_start": load,

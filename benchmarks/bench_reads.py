@@ -72,6 +72,7 @@ from benchmarks.common import (
     commit_files,
     copy_registry,
     database_kind,
+    end_processes_naming,
     fresh_database,
     git,
     load_average,
@@ -258,8 +259,7 @@ class Instance:
                     break
         for group in self.groups:
             _end_group(group)
-        for pid in _processes_naming(self.folder):
-            _end_group(pid, single=True)
+        end_processes_naming(self.folder)
 
 
 class Unanswered(Exception):
@@ -268,40 +268,23 @@ class Unanswered(Exception):
         self.status = status
 
 
-def _alive(group: int, single: bool = False) -> bool:
+def _alive(group: int) -> bool:
     try:
-        (os.kill if single else os.killpg)(group, 0)
+        os.killpg(group, 0)
     except (ProcessLookupError, PermissionError):
         return False
     return True
 
 
-def _processes_naming(folder: Path) -> list[int]:
-    """Processes whose command line names this benchmark's instance folder (a temporary
-    directory of its own): those the catalogue's commands started in the background."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            args = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if str(folder).encode() in args:
-            found.append(int(entry.name))
-    return found
-
-
-def _end_group(group: int, single: bool = False) -> None:
+def _end_group(group: int) -> None:
     """End what is left of a process group started by this benchmark (the server, an index run
-    and whatever it started in its group), or of one process: SIGTERM, then SIGKILL."""
-    kill = os.kill if single else os.killpg
+    and whatever it started in its group): SIGTERM, then SIGKILL."""
     for sig in (signal.SIGTERM, signal.SIGKILL):
-        if not _alive(group, single):
+        if not _alive(group):
             return
-        kill(group, sig)
+        os.killpg(group, sig)
         for _ in range(50):
-            if not _alive(group, single):
+            if not _alive(group):
                 return
             time.sleep(0.1)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -87,6 +88,35 @@ def copy_registry(source: Path, target: Path) -> Path:
     git("clone", "--bare", "--no-hardlinks", "-q", str(source.resolve()), str(target),
         cwd=target.parent)
     return target
+
+
+def end_processes_naming(folder: Path) -> None:
+    """End the processes whose command line names `folder` (a benchmark's own temporary
+    instance folder): what the catalogue's commands left running in the background for it, such
+    as the detached reader of column names, which would otherwise outlive the benchmark and
+    write into its deleted folder. SIGTERM, then SIGKILL after 5 s."""
+    me, wanted = os.getpid(), str(folder).encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) != me:
+            try:
+                if wanted in (entry / "cmdline").read_bytes().split(b"\0"):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    for pid in found:
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                break
+            for _ in range(50):
+                if not Path(f"/proc/{pid}").exists():
+                    break
+                time.sleep(0.1)
+            else:
+                continue
+            break
 
 
 @contextmanager
