@@ -97,6 +97,8 @@ LAZY = {
     "demo": LazyCommand(
         "web.commands:demo",
         "Create a demo instance (registries of several departments, indexed) and serve it."),
+    "mail": LazyCommand("catalogue.notifications.cli:mail",
+                        "Send the email notifications waiting in the outbox."),
     "push": LazyCommand(
         "catalogue.central_cli:push",
         "Publish FILES as a new version of DATASET (department/dataset) from a registry clone."),

@@ -3,7 +3,10 @@ explicitly (never at import time) by the CLI or by the web app factory.
 
 The search index (Whoosh, numpy) is opened on first use: a process that only indexes (the
 post-receive hook's `catalogue.after_push`) records the new versions before it imports
-the search package to update their search documents."""
+the search package to update their search documents.
+
+Notifications are always kept in the app; emails are queued only when an SMTP server is
+configured (the Mailer imports smtplib only when it sends)."""
 
 from __future__ import annotations
 
@@ -17,12 +20,14 @@ from sqlmodel import Session
 from catalogue.db import make_engine, read_session
 from catalogue.indexer import Indexer
 from catalogue.migrate import upgrade
+from catalogue.notifications.service import Notifications
 from catalogue.settings import Settings
 from catalogue.sharing import Sharing
 from registry.dvc_env import configure_dvc
 from registry.storage import RegistryStorage
 
 if TYPE_CHECKING:
+    from catalogue.notifications.mailer import Mailer
     from catalogue.search import SearchIndex
 
 
@@ -41,6 +46,8 @@ class Catalogue:
         self._search: SearchIndex | None = None
         self.indexer.listeners.append(self._search_changed)
         self.sharing = Sharing(self.engine, [self._search_changed])
+        self.notifications = Notifications(self.engine, self._mailer(), settings.base_url)
+        self.indexer.listeners.append(self.notifications.new_versions)
 
     @property
     def search(self) -> SearchIndex:
@@ -55,6 +62,13 @@ class Catalogue:
     def _search_changed(self, keys: set[str] | None) -> None:
         if keys is None or keys:  # a run that changed nothing leaves Whoosh unimported
             self.search.datasets_changed(keys)
+
+    def _mailer(self) -> Mailer | None:
+        if not self.settings.smtp_url:
+            return None
+        from catalogue.notifications.mailer import Mailer
+
+        return Mailer(self.engine, self.settings.smtp_url, self.settings.mail_from)
 
     def wait_for_columns(self) -> None:
         """Wait for the column names this process is reading (none if search is unopened)."""
@@ -75,6 +89,7 @@ class Catalogue:
             yield s
 
     def close(self) -> None:
+        self.notifications.close()
         if self._search is not None:
             self._search.close()
         self.engine.dispose()

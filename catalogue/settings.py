@@ -1,12 +1,14 @@
 """Where the catalogue keeps its state: an instance folder, and a database URL.
 
-Read from the environment (`CATALOGUE_INSTANCE`, `DATABASE_URL`) by the CLI and the web app alike.
+Read from the environment (`CATALOGUE_INSTANCE`, `DATABASE_URL`) by the CLI and the web app alike;
+optionally an SMTP server for email notifications (`CATALOGUE_SMTP_URL`, `CATALOGUE_MAIL_FROM`)
+and the catalogue's public address for the links in them (`CATALOGUE_URL`).
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -14,12 +16,21 @@ from pathlib import Path
 class Settings:
     instance: Path
     database_url: str
+    smtp_url: str | None = field(default=None, repr=False)  # may hold a password
+    """`smtp://[user:password@]host[:port]` (STARTTLS when the server offers it) or
+    `smtps://…` (TLS from the start); None: notifications are shown in the app only."""
+    mail_from: str | None = None
+    base_url: str | None = None
+    """The catalogue's public address (`https://data.council.example`), for links in emails."""
 
     @classmethod
     def from_env(cls, instance: str | os.PathLike | None = None) -> Settings:
         folder = Path(instance or os.environ.get("CATALOGUE_INSTANCE") or "instance").resolve()
         url = os.environ.get("DATABASE_URL") or f"sqlite:///{folder / 'catalogue.sqlite'}"
-        return cls(folder, normalise_database_url(url))
+        return cls(folder, normalise_database_url(url),
+                   smtp_url=os.environ.get("CATALOGUE_SMTP_URL") or None,
+                   mail_from=os.environ.get("CATALOGUE_MAIL_FROM") or None,
+                   base_url=os.environ.get("CATALOGUE_URL") or None)
 
     @property
     def mirrors(self) -> Path:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from web import (
     errors,
     extensions,
     hooks,
+    notifications,
     oidc,
     pages,
     search,
@@ -40,7 +42,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     The instance folder is `config["INSTANCE_PATH"]`, else `$CATALOGUE_INSTANCE`, else
     `./instance`; the database is `config["DATABASE_URL"]`, else `$CATALOGUE_DATABASE_URL` or
-    `$DATABASE_URL`, else a SQLite file in the instance folder.
+    `$DATABASE_URL`, else a SQLite file in the instance folder. With an SMTP server
+    (`CATALOGUE_SMTP_URL`), a background thread sends the email notifications, started by the
+    first request (`CATALOGUE_MAIL_SENDER=false`: leave them to `catalogue mail send`).
     """
     config = dict(config or {})
     instance = Path(config.pop("INSTANCE_PATH", None)
@@ -70,7 +74,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     database_url = app.config.get("DATABASE_URL") or os.environ.get("DATABASE_URL")
     settings = (Settings(instance, normalise_database_url(database_url)) if database_url
                 else Settings.from_env(instance))
-    extensions.init_app(app, Catalogue(settings))
+    settings = replace(settings,  # CATALOGUE_SMTP_URL, _MAIL_FROM, _URL, or the same in config
+                       smtp_url=app.config.get("SMTP_URL") or settings.smtp_url,
+                       mail_from=app.config.get("MAIL_FROM") or settings.mail_from,
+                       base_url=app.config.get("URL") or settings.base_url)
+    cat = Catalogue(settings)
+    extensions.init_app(app, cat)
+    if cat.notifications.mailer is not None and app.config.get("MAIL_SENDER", True):
+        mailer = cat.notifications.mailer
+        app.before_request(mailer.start)  # in each worker: a thread does not survive a fork
 
     auth.init_app(app)
     security.init_app(app)
@@ -84,6 +96,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(hooks.bp)
     app.register_blueprint(search.bp)
+    app.register_blueprint(notifications.bp)
     oidc.init_app(app)
     return app
 
