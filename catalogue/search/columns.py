@@ -81,9 +81,13 @@ class ColumnCache:
         return found
 
     def put(self, md5: str, columns: list[str] | None) -> None:
+        """Record a file's columns, or (None) that it could not be read just now. A hash names
+        its content, so columns once known are never replaced by a later failure to read."""
         with self._connect() as db:
-            db.execute("INSERT OR REPLACE INTO header (md5, columns, checked_at) "
-                       "VALUES (?, ?, ?)",
+            db.execute("INSERT INTO header (md5, columns, checked_at) VALUES (?, ?, ?) "
+                       "ON CONFLICT (md5) DO UPDATE SET columns = excluded.columns, "
+                       "checked_at = excluded.checked_at "
+                       "WHERE header.columns IS NULL OR excluded.columns IS NOT NULL",
                        (md5, None if columns is None else json.dumps(columns), time.time()))
 
     def forget_failures(self) -> None:
@@ -97,14 +101,19 @@ def read_all(cache: ColumnCache, storage: RegistryStorage, files: list[SourceFil
     """Read and cache the header rows of `files`; the hashes whose columns are now known.
 
     Never raises for a file: one that cannot be read is cached as unreadable. After a few
-    failures in a row, a registry's other files are left for a later run.
+    failures in a row, a registry's other files are left for a later run. A file whose columns
+    another process (or thread) has cached meanwhile is not read again.
     """
     read: set[str] = set()
     failures: dict[str, int] = {}
+    already = {md5 for md5, columns in cache.get(f.md5 for f in files).items()
+               if columns is not None}
     for done, file in enumerate(files, 1):
         if stop():
             break
-        if failures.get(file.git_path, 0) < FAILURES_PER_REGISTRY:
+        if file.md5 in already:
+            read.add(file.md5)
+        elif failures.get(file.git_path, 0) < FAILURES_PER_REGISTRY:
             if _read_into(cache, storage, file):
                 failures[file.git_path] = 0
                 read.add(file.md5)
