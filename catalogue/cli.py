@@ -102,6 +102,10 @@ LAZY = {
     "push": LazyCommand(
         "catalogue.central_cli:push",
         "Publish FILES as a new version of DATASET (department/dataset) from a registry clone."),
+    "release": LazyCommand("catalogue.releases.cli:release", "Look at one release request."),
+    "releases": LazyCommand(
+        "catalogue.releases.cli:releases",
+        "List the release requests: id, dataset, version, status, requested by, age."),
     "search": LazyCommand(
         "catalogue.search.cli:search",
         "Look after the search index (derived from the catalogue's database)."),

@@ -28,6 +28,7 @@ from web import (
     notifications,
     oidc,
     pages,
+    releases,
     search,
     security,
     sharing,
@@ -97,6 +98,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(hooks.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(notifications.bp)
+    app.register_blueprint(releases.bp)
     oidc.init_app(app)
     return app
 

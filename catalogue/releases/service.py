@@ -51,6 +51,18 @@ UNOVERRIDABLE = {"personal-data"}
 _ID_LETTERS = string.ascii_uppercase + string.digits
 
 
+class Operator:
+    """The command line, run by whoever runs the catalogue: it reads every release request (as
+    `Reader.everyone()` reads every dataset) and decides nothing. Only the CLI passes it; a web
+    request always has a Person or None (nobody), and None sees no request."""
+
+    def __repr__(self) -> str:
+        return "OPERATOR"
+
+
+OPERATOR = Operator()
+
+
 class RequestNotFound(NotFound):
     def __init__(self, request_id: str):
         super().__init__(f"No release request {request_id}")
@@ -183,8 +195,10 @@ class Releases:
 
     # Reading
 
-    def requests(self, person: Person, status: str | None = None) -> list[ReleaseRequestPublic]:
-        """The requests this person may see (governance: all), oldest waiting first."""
+    def requests(self, person: Person | Operator,
+                 status: str | None = None) -> list[ReleaseRequestPublic]:
+        """The requests this person may see (governance and the command line: all), oldest
+        waiting first."""
         if status is not None and status not in m.STATUSES:
             raise InvalidInput("status", f"one of {', '.join(m.STATUSES)}")
         with read_session(self.engine) as s:
@@ -194,9 +208,20 @@ class Releases:
             rows = s.exec(query).all()
             owners = _owners(s, rows)
             return [_public(r) for r in rows
-                    if may_view(person, r.department, owners.get(r.key, []))]
+                    if _sees(person, r.department, owners.get(r.key, []))]
 
-    def detail(self, person: Person, request_id: str) -> ReleaseRequestDetail:
+    def for_version(self, person: Person | Operator | None, key: str,
+                    number: int) -> ReleaseRequestPublic | None:
+        """The version's current request (undecided, or approved and not withdrawn), if this
+        person may see it; else None, whether there is one or not."""
+        with read_session(self.engine) as s:
+            row = s.exec(select(ReleaseRequest).where(
+                ReleaseRequest.open_key == f"{key}@{number}")).first()
+            if row is None or not _sees(person, row.department, _all_owners(s, row)):
+                return None
+            return _public(row)
+
+    def detail(self, person: Person | Operator, request_id: str) -> ReleaseRequestDetail:
         with read_session(self.engine) as s:
             row = self._visible(s, person, request_id)
             previous = s.exec(select(ReleaseRequest).where(
@@ -204,7 +229,8 @@ class Releases:
                 ReleaseRequest.dataset == row.dataset, ReleaseRequest.status == m.APPROVED,
                 ReleaseRequest.id != row.id, ReleaseRequest.version < row.version)
                 .order_by(ReleaseRequest.version.desc())).first()
-            why_not = why_not_decide(person, row.requested_by, _all_owners(s, row))
+            decider = None if isinstance(person, Operator) else person
+            why_not = why_not_decide(decider, row.requested_by, _all_owners(s, row))
             if why_not is None and row.status not in (m.AWAITING_REVIEW, m.CHECKS_FAILED):
                 why_not = f"This request is {row.status}"
             changes = metadata_diff(previous.snapshot if previous else None, row.snapshot)
@@ -214,10 +240,11 @@ class Releases:
                 metadata_changes=[FieldChangePublic(**vars(c)) for c in changes],
                 may_decide=why_not is None, why_not=why_not)
 
-    def _visible(self, s: Session, person: Person, request_id: str) -> ReleaseRequest:
+    def _visible(self, s: Session, person: Person | Operator,
+                 request_id: str) -> ReleaseRequest:
         """The request, if this person may see it; otherwise not found, as if it were not."""
         row = s.get(ReleaseRequest, request_id)
-        if row is None or not may_view(person, row.department, _all_owners(s, row)):
+        if row is None or not _sees(person, row.department, _all_owners(s, row)):
             raise RequestNotFound(request_id)
         return row
 
@@ -340,6 +367,10 @@ class Releases:
 
 def _new_id() -> str:
     return "R-" + "".join(secrets.choice(_ID_LETTERS) for _ in range(8))
+
+
+def _sees(person: Person | Operator | None, department: str, owners: list[str]) -> bool:
+    return isinstance(person, Operator) or may_view(person, department, owners)
 
 
 def _link(row: ReleaseRequest) -> str:
