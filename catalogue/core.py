@@ -28,6 +28,7 @@ from registry.storage import RegistryStorage
 
 if TYPE_CHECKING:
     from catalogue.notifications.mailer import Mailer
+    from catalogue.releases.service import Releases
     from catalogue.search import SearchIndex
 
 
@@ -44,7 +45,10 @@ class Catalogue:
         self.indexer = Indexer(self.engine, settings.mirrors)
         self.storage = RegistryStorage(settings.dvc_config)
         self._search: SearchIndex | None = None
+        self._open_search: SearchIndex | None = None
+        self._releases: Releases | None = None
         self.indexer.listeners.append(self._search_changed)
+        self.indexer.listeners.append(self._releases_changed)
         self.sharing = Sharing(self.engine, [self._search_changed])
         self.notifications = Notifications(self.engine, self._mailer(), settings.base_url)
         self.indexer.listeners.append(self.notifications.new_versions)
@@ -58,6 +62,43 @@ class Catalogue:
             self._search = SearchIndex(self.settings.instance / "search", self.engine,
                                        self.storage, background_reads=self.background_reads)
         return self._search
+
+    @property
+    def open_search(self) -> SearchIndex:
+        """The open-data portal's search index: released versions only, as approved."""
+        if self._open_search is None:
+            from catalogue.opendata.documents import load_open_documents
+            from catalogue.search import SearchIndex
+
+            self._open_search = SearchIndex(
+                self.settings.instance / "search-open", self.engine, self.storage,
+                background_reads=self.background_reads, loader=load_open_documents,
+                columns=self.settings.instance / "search" / "columns.sqlite")
+        return self._open_search
+
+    def _open_changed(self, keys: set[str]) -> None:
+        if keys:
+            self.open_search.datasets_changed(keys)
+
+    @property
+    def releases(self) -> Releases:
+        """Release requests and decisions, made the first time they are needed."""
+        if self._releases is None:
+            from catalogue.releases.service import Releases
+
+            self._releases = Releases(self.engine, self.storage, self.settings.instance,
+                                      notifications=self.notifications,
+                                      background=self.background_reads)
+            self._releases.listeners.append(self._open_changed)
+        return self._releases
+
+    def _releases_changed(self, keys: set[str] | None) -> None:
+        """After an index run: the release tags in git, read back (what an empty database
+        needs to get its releases again; hand-made tags are reported, never released)."""
+        if keys is None or keys:
+            from catalogue.releases.publishing import restore_from_git
+
+            self._open_changed(restore_from_git(self.engine, self.settings.instance))
 
     def _search_changed(self, keys: set[str] | None) -> None:
         if keys is None or keys:  # a run that changed nothing leaves Whoosh unimported

@@ -27,6 +27,7 @@ from web import (
     hooks,
     notifications,
     oidc,
+    open_data,
     pages,
     releases,
     search,
@@ -97,6 +98,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(hooks.bp)
     app.register_blueprint(search.bp)
+    app.register_blueprint(open_data.bp)
     app.register_blueprint(notifications.bp)
     app.register_blueprint(releases.bp)
     oidc.init_app(app)

@@ -25,6 +25,7 @@ from catalogue.demo.data_common import rng
 from catalogue.demo.nhs import NHS
 from catalogue.demo.people import ensure_demo_people
 from catalogue.demo.periods import period_fields
+from catalogue.demo.releases import ensure_demo_releases
 from catalogue.demo.spec import STAFF, DemoDataset, DemoRegistry
 from registry.create import init_registry
 from registry.writer import Author, RegistryWriter, git_date
@@ -67,6 +68,7 @@ def ensure_demo(cat: Catalogue, echo: Echo) -> None:
         echo(f"  {report.commits} new commit(s), {len(report.new_versions)} new version(s), "
              f"{len(report.problems)} problem(s)")
     ensure_demo_people(cat, echo)
+    ensure_demo_releases(cat, echo)
 
 
 def build_demo(root: Path, site_cache: Path, echo: Echo, today: date | None = None) -> None:

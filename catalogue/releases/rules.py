@@ -6,6 +6,9 @@
 - deciding: governance officers, but never the requester nor one of the dataset's owners
   (four eyes), even when they are governance officers themselves;
 - withdrawing a release: governance officers.
+
+A failed check stops approval unless the officer names it in an override, with a reason;
+the personal-data scan's failure can never be overridden.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from catalogue.people import Person
+
+UNOVERRIDABLE = frozenset({"personal-data"})
 
 
 def _owns(person: Person, owners: Iterable[str]) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import secrets
 import string
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,7 +35,7 @@ from catalogue.releases import models as m
 from catalogue.releases.licences import OPEN_LICENCES, open_licence
 from catalogue.releases.metadata_checks import Upstream, lineage_check, metadata_checks
 from catalogue.releases.models import ReleaseRequest
-from catalogue.releases.rules import may_request, may_view, why_not_decide
+from catalogue.releases.rules import UNOVERRIDABLE, may_request, may_view, why_not_decide
 from catalogue.releases.schemas import (
     FieldChangePublic,
     ReleaseRequestDetail,
@@ -47,7 +48,6 @@ if TYPE_CHECKING:
     from catalogue.notifications.service import Notifications
 
 log = logging.getLogger(__name__)
-UNOVERRIDABLE = {"personal-data"}
 _ID_LETTERS = string.ascii_uppercase + string.digits
 
 
@@ -78,6 +78,8 @@ class Releases:
         self._checks = ThreadPoolExecutor(1, thread_name_prefix="release-checks") \
             if background else None
         self._running: list[Future] = []
+        self.listeners: list[Callable[[set[str]], None]] = []
+        """Told the dataset keys whose open releases changed (the open-data search index)."""
 
     # Asking
 
@@ -336,12 +338,26 @@ class Releases:
         from catalogue.releases.publishing import publish_withdrawal
 
         publish_withdrawal(self, request_id, actor)
+        self.changed({key})
         return self.detail(person, request_id)
 
     def _publish(self, request_id: str, actor: Actor) -> None:
         from catalogue.releases.publishing import publish_release
 
         publish_release(self, request_id, actor)
+        self.changed({self._key(request_id)})
+
+    def changed(self, keys: set[str]) -> None:
+        """Tell the listeners; a listener's failure is logged, never raised."""
+        for listener in self.listeners:
+            try:
+                listener(keys)
+            except Exception:
+                log.exception("A release listener failed")
+
+    def _key(self, request_id: str) -> str:
+        with read_session(self.engine) as s:
+            return s.get(ReleaseRequest, request_id).key
 
     # Notifications
 
