@@ -49,6 +49,13 @@ def main(base: str, instance: str) -> None:
         page.click("button:has-text('Sign out')")
         sign_in("grace.adeyemi@northmere.example.gov.uk")
         shot("/audit", "audit", full=False)
+        shot("/release-requests", "release-queue", full=False)
+        page.goto(base + "/release-requests?status=awaiting-review")
+        page.locator("a[href^='/release-requests/R-']").first.click()
+        page.screenshot(path=str(OUT / "release-request.png"), full_page=True)
+        page.click("button:has-text('Sign out')")
+        shot("/open/", "open-home", full=False)
+        shot("/open/datasets/housing/rough-sleeping-counts", "open-dataset")
         browser.close()
 
 

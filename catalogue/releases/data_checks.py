@@ -15,6 +15,7 @@ from registry.storage import BytesUnavailable, OutputRef, RegistryStorage
 
 TABULAR = {"csv", "tsv", "txt", "parquet", "xlsx", "jsonl", "ndjson"}
 MEMBERS = 200  # files of one directory output checked at most (the evidence says so)
+PREVIEWS = 3  # tables whose first rows the reviewer sees, masked
 
 
 def data_checks(storage: RegistryStorage, git_path: str, rev: str, folder: str,
@@ -24,6 +25,7 @@ def data_checks(storage: RegistryStorage, git_path: str, rev: str, folder: str,
     from catalogue.releases.scan import run_content_checks  # pandas and pyarrow: only here
 
     missing: list[dict[str, str]] = []
+    previews: dict[str, Any] = {}
     results: dict[str, list[tuple[str, CheckResult]]] = {PERSONAL_DATA: [], DISCLOSURE: []}
     skipped = 0
     for path, output, member in _tabular(storage, git_path, rev, folder, files, missing):
@@ -38,12 +40,27 @@ def data_checks(storage: RegistryStorage, git_path: str, rev: str, folder: str,
         with opened.handle as handle:
             for result in run_content_checks(handle, path, options):
                 results.setdefault(result.name, []).append((path, result))
+        if len(previews) < PREVIEWS:
+            previews[path] = _preview(storage, git_path, rev, output, member, path)
     present = CheckResult(
         DATA_PRESENT, "fail" if missing else "pass",
         f"{len(missing)} file(s) cannot be read from the DVC remote" if missing
         else f"All {len(files)} file(s) are in the DVC remote",
-        {"missing": missing})
+        {"missing": missing, "previews": previews})
     return [present, *(_merged(name, found, skipped) for name, found in results.items())]
+
+
+def _preview(storage: RegistryStorage, git_path: str, rev: str, output: OutputRef, member: str,
+             path: str) -> dict[str, Any]:
+    """The file's first rows, masked; a preview that cannot be made says why, and never
+    stops the checks."""
+    from catalogue.releases.preview import masked_preview
+
+    try:
+        with storage.open_file(git_path, rev, output, member).handle as handle:
+            return masked_preview(handle, path)
+    except Exception as exc:  # the checks above have said what is wrong with the bytes
+        return {"error": f"no preview: {type(exc).__name__}"}
 
 
 def _tabular(storage: RegistryStorage, git_path: str, rev: str, folder: str,

@@ -182,6 +182,10 @@ def test_personal_data_in_the_bytes_blocks_the_release_whatever_dataset_yaml_say
     assert outcome(request, "personal-data-declared") == "pass"  # dataset.yaml says false
     evidence = str(next(c.evidence for c in request.checks if c.name == "personal-data"))
     assert "jo.bloggs" not in evidence and "QQ123456C" not in evidence  # masked
+    present = next(c.evidence for c in request.checks if c.name == "data-present")
+    preview = present["previews"]["tenants.csv"]
+    assert preview["columns"] == ["tenant", "email", "ni_number"]
+    assert preview["rows"][0][1] == "j***@n***.gov.uk" and "jo.bloggs" not in str(preview)
     with pytest.raises(Conflict, match="personal-data"):
         cat.releases.decide(people["grace"], CLI, request.id, "approve", "Override it",
                             override=["personal-data"])
