@@ -20,9 +20,8 @@ from catalogue.errors import Conflict, InvalidInput, NotFound
 from catalogue.opendata.reads import open_version
 from catalogue.releases.licences import OPEN_LICENCES, open_licence
 from catalogue.releases.models import STATUSES, UNDECIDED
-from catalogue.releases.rules import may_request
+from catalogue.releases.rules import UNOVERRIDABLE, may_request
 from catalogue.releases.schemas import ReleaseRequestPublic
-from catalogue.releases.service import UNOVERRIDABLE
 from catalogue.releases.snapshot import LABELS
 from catalogue.releases.views import age, as_seen_by, queue_order
 from catalogue.schemas import DatasetDetail, VersionDetail

@@ -294,3 +294,16 @@ def test_requests_are_seen_only_by_those_concerned(cat, people):
         cat.releases.detail(people["hannah"], request.id)
     with pytest.raises(NotFound):
         cat.releases.detail(people["tom"], request.id)
+
+
+def test_the_people_concerned_are_told_at_each_step(cat, people):
+    request = ask(cat, people["priya"])
+    kinds = {name: [n.kind for n in cat.notifications.inbox(people[name])[1]]
+             for name in ("grace", "gita", "priya", "tom")}
+    assert kinds["grace"] == kinds["gita"] == ["release.requested"]  # every officer
+    assert kinds["priya"] == ["release.checked"] and kinds["tom"] == []
+    cat.releases.decide(people["grace"], CLI, request.id, "approve", "Aggregated")
+    cat.releases.withdraw(people["gita"], CLI, COUNTS, 2, "A count was wrong")
+    told = cat.notifications.inbox(people["priya"])[1]
+    assert [n.kind for n in told] == ["release.withdrawn", "release.decided", "release.checked"]
+    assert all(n.link == f"/release-requests/{request.id}" for n in told)
