@@ -7,7 +7,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
 from catalogue import browse
-from catalogue.downloads import FolderEntry, IsADirectory, list_folder, open_download
+from catalogue.downloads import Download, FolderEntry, IsADirectory, list_folder, open_download
 from catalogue.schemas import DatasetDetail
 from catalogue.sharing import may_share
 from web.auth import current_person, current_reader
@@ -71,6 +71,11 @@ def download(dept: str, name: str, number: int, path: str) -> Response | str:
             entries = None
     if entries is not None:
         return _folder(summary, dept, name, number, path.strip("/"), entries)
+    return file_response(opened)
+
+
+def file_response(opened: Download) -> Response:
+    """A file's bytes streamed as they are read from the DVC remote, saved under its name."""
     response = Response(opened.chunks, content_type=opened.content_type,
                         direct_passthrough=True)
     response.content_length = opened.size

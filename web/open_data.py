@@ -18,8 +18,10 @@ from catalogue.opendata.reads import (
     open_version,
     released_bytes,
 )
-from web.datasets import attachment
+from catalogue.opendata.schemaorg import dataset_jsonld
+from web.datasets import file_response
 from web.extensions import catalogue, session
+from web.open_feeds import WebLinks, portal
 from web.params import paging
 from web.search import SORT_LABELS, page_url, search_request, without
 
@@ -56,7 +58,7 @@ def search_page() -> str:
     found = catalogue().open_search.search(PUBLIC, search_request(pager, FACET_TITLES))
     selected = [(name, v) for name, values in found.facets.items() for v in values
                 if v.selected and name in FACET_TITLES]
-    return render_template("open/search.html", found=found, q=found.request.q,
+    return render_template("search.html", found=found, q=found.request.q,
                            selected=selected, paging=pager, facet_titles=FACET_TITLES,
                            sort_labels=SORT_LABELS, page_url=page_url, without=without,
                            search_action=url_for("open.search_page"),
@@ -68,6 +70,7 @@ def dataset(dept: str, name: str) -> str:
     with session() as s:
         found = open_dataset(s, dept, name)
     return render_template("open/dataset.html", dataset=found,
+                           jsonld=dataset_jsonld(found, WebLinks(), portal()),
                            search_action=url_for("open.search_page"),
                            json_url=url_for("open.api_dataset", dept=dept, name=name))
 
@@ -99,12 +102,7 @@ def download(dept: str, name: str, number: int, path: str) -> Response | str:
                                path=path.strip("/"), entries=list(zip(entries, links,
                                                                        strict=True)),
                                search_action=url_for("open.search_page"))
-    response = Response(opened.chunks, content_type=opened.content_type,
-                        direct_passthrough=True)
-    response.content_length = opened.size
-    response.headers["Content-Disposition"] = attachment(opened.filename)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(opened)
 
 
 @bp.get("/api/v1/open/datasets")
