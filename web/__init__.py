@@ -21,6 +21,7 @@ from web import (
     api,
     audit,
     auth,
+    ckan,
     datasets,
     errors,
     extensions,
@@ -101,6 +102,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(open_data.bp)
     app.register_blueprint(notifications.bp)
     app.register_blueprint(releases.bp)
+    app.register_blueprint(ckan.bp)
     oidc.init_app(app)
     return app
 
