@@ -23,6 +23,7 @@ from web import (
     auth,
     ckan,
     datasets,
+    dcat,
     errors,
     extensions,
     hooks,
@@ -100,6 +101,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(hooks.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(open_data.bp)
+    app.register_blueprint(dcat.bp)
     app.register_blueprint(notifications.bp)
     app.register_blueprint(releases.bp)
     app.register_blueprint(ckan.bp)
