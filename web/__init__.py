@@ -30,6 +30,7 @@ from web import (
     notifications,
     oidc,
     open_data,
+    open_feeds,
     pages,
     releases,
     search,
@@ -101,6 +102,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(hooks.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(open_data.bp)
+    app.register_blueprint(open_feeds.bp)
     app.register_blueprint(dcat.bp)
     app.register_blueprint(notifications.bp)
     app.register_blueprint(releases.bp)
