@@ -101,8 +101,12 @@ class Catalogue:
             self._open_changed(restore_from_git(self.engine, self.settings.instance))
 
     def _search_changed(self, keys: set[str] | None) -> None:
-        if keys is None or keys:  # a run that changed nothing leaves Whoosh unimported
-            self.search.datasets_changed(keys)
+        if not (keys is None or keys):  # a run that changed nothing leaves Whoosh unimported
+            return
+        opening = self._search is None
+        if opening and self.search.rebuilt_on_open:
+            return  # built from the database just now, after the run's commits: up to date
+        self.search.datasets_changed(keys)
 
     def _mailer(self) -> Mailer | None:
         if not self.settings.smtp_url:

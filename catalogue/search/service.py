@@ -85,6 +85,8 @@ class SearchIndex:
         self._closed = False
         self._rebuilt_generation = -1
         self._index = self._open()
+        self.rebuilt_on_open = self._rebuilt_generation != -1
+        """Opening found no usable index and built one from the database as it is now."""
 
     # Opening and repairing
 
