@@ -133,6 +133,9 @@ class View:
     def resolve(self, s: Session, ident: str) -> str:
         """The key of the dataset a name, id or key names, if this view may read it."""
         ident = (ident or "").strip()
+        guess = ident if "/" in ident else ident.replace("--", "/", 1)
+        if guess in self.sources(s, [guess]) and ident in (guess, package_name(guess)):
+            return guess  # the usual case: no need to list every key
         keys = self.keys(s)
         for key in keys:
             if ident in (key, package_name(key), package_id(key)):
@@ -169,23 +172,21 @@ class OpenView(View):
         rows = s.exec(select(ReleaseRequest).where(
             openly_released(), tuple_(ReleaseRequest.department, ReleaseRequest.dataset)
             .in_(pairs)).order_by(ReleaseRequest.version.desc())).all()
-        latest: dict[str, ReleaseRequest] = {}
-        first: dict[str, datetime] = {}
+        releases: dict[str, list[ReleaseRequest]] = {}
         for row in rows:
-            latest.setdefault(row.key, row)
-            released = aware(row.published_at)
-            first[row.key] = min(released, first.get(row.key, released))
+            releases.setdefault(f"{row.department}/{row.dataset}", []).append(row)
         out = {}
-        for key, row in latest.items():
+        for key, found in releases.items():
+            row = found[0]  # the newest release
             snap = row.snapshot
             extras = {k: snap.get(k) for k in ("contact", "publisher", "temporal_coverage",
                                                 "spatial_coverage", "update_frequency")}
             extras.update(version_number=row.version, commit=row.commit_sha,
-                          released_versions=",".join(str(r.version) for r in rows
-                                                     if r.key == key))
+                          released_versions=",".join(str(r.version) for r in found))
+            first = min(aware(r.published_at) for r in found)
             out[key] = Source(key, row.department, snap.get("department_name") or row.department,
                               snap.get("title") or row.dataset, snap.get("description") or "",
-                              list(snap.get("tags") or []), row.licence, row.version, first[key],
+                              list(snap.get("tags") or []), row.licence, row.version, first,
                               aware(row.published_at), list(snap.get("files") or []), extras)
         return out
 
@@ -307,16 +308,6 @@ def find_resource(s: Session, view: View, ident: str, links: Links) -> dict[str,
                 if resource_id(src.key, src.version, f["path"]) == ident:
                     return resource(src, f, i, links)
     raise NotFoundError("Resource was not found.")
-
-
-def tag_names(s: Session, view: View, query: str | None = None) -> list[str]:
-    tags: set[str] = set()
-    keys = view.keys(s)
-    for start in range(0, len(keys), 500):
-        for src in view.sources(s, keys[start:start + 500]).values():
-            tags.update(src.tags)
-    wanted = (query or "").lower()
-    return sorted(t for t in tags if wanted in t.lower())
 
 
 def licences() -> list[dict[str, Any]]:
