@@ -20,7 +20,7 @@ from datetime import date, datetime
 from typing import Any
 
 from rdflib import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, BNode, Graph, Literal, URIRef
-from sqlalchemy import tuple_
+from sqlalchemy import func, tuple_
 from sqlmodel import Session, select
 
 from catalogue.access import openly_released
@@ -63,15 +63,17 @@ class CatalogInfo:
     page_size: int = 100
 
 
-def released_keys(s: Session) -> dict[str, list[int]]:
-    """Every dataset with an open release (in key order) → its released version numbers, newest
-    first. Reads three small columns, so that paging never loads every snapshot."""
+def released_keys(s: Session) -> tuple[dict[str, list[int]], list[datetime]]:
+    """Every dataset with an open release (in key order) → its released version numbers,
+    newest first; and when each open version was released. Reads four small columns, so that
+    paging never loads every snapshot."""
     rows = s.exec(select(ReleaseRequest.department, ReleaseRequest.dataset,
-                         ReleaseRequest.version).where(openly_released())).all()
+                         ReleaseRequest.version, ReleaseRequest.published_at)
+                  .where(openly_released())).all()
     found: dict[str, list[int]] = {}
-    for department, slug, number in sorted(rows, key=lambda r: (r[0], r[1], -r[2])):
+    for department, slug, number, _ in sorted(rows, key=lambda r: (r[0], r[1], -r[2])):
         found.setdefault(f"{department}/{slug}", []).append(number)
-    return found
+    return found, [aware(r[3]) for r in rows]
 
 
 def released_rows(s: Session, keys: list[str]) -> dict[str, list[ReleaseRequest]]:
@@ -95,15 +97,16 @@ def last_page(total: int, page_size: int) -> int:
 def catalog_graph(s: Session, info: CatalogInfo, links: Links, page: int = 1) -> Graph:
     """Page `page` of the catalogue (the only page while it holds `info.page_size` datasets
     or fewer). Raises PageNotFound past the last page."""
-    index = released_keys(s)
+    index, published = released_keys(s)
     last = last_page(len(index), info.page_size)
     if page < 1 or page > last:
         raise PageNotFound(page, last)
     keys = list(index)[(page - 1) * info.page_size:page * info.page_size]
     rows = released_rows(s, keys)
-    published = [aware(r.published_at) for rs in rows.values() for r in rs]
+    withdrawn = s.exec(select(func.max(ReleaseRequest.withdrawn_at))).one()
+    changes = [*published, *([aware(withdrawn)] if withdrawn else [])]
     builder = _Builder(info, links, set(index))
-    catalog = builder.catalog(min(published, default=None), max(published, default=None))
+    catalog = builder.catalog(min(published, default=None), max(changes, default=None))
     for key in keys:
         if rows[key]:
             builder.graph.add((catalog, DCAT.dataset, builder.dataset(rows[key])))
