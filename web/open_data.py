@@ -21,7 +21,7 @@ from catalogue.opendata.reads import (
 from catalogue.opendata.schemaorg import dataset_jsonld
 from web.datasets import file_response
 from web.extensions import catalogue, session
-from web.open_feeds import WebLinks, portal
+from web.open_feeds import DATAPACKAGE, WebLinks, datapackage, portal
 from web.params import paging
 from web.search import SORT_LABELS, page_url, search_request, without
 
@@ -84,6 +84,9 @@ def version(dept: str, name: str, number: int) -> str:
                            search_action=url_for("open.search_page"),
                            json_url=url_for("open.api_version", dept=dept, name=name,
                                             number=number))
+
+
+bp.add_url_rule(DATAPACKAGE, view_func=datapackage)
 
 
 @bp.get("/open/datasets/<dept>/<name>/versions/<int:number>/files/<path:path>")

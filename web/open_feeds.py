@@ -80,8 +80,13 @@ def releases_feed() -> Response:
         return _open_answer(state, ATOM_TYPE, build)
 
 
-@bp.get("/open/datasets/<dept>/<name>/versions/<int:number>/datapackage.json")
+DATAPACKAGE = "/open/datasets/<dept>/<name>/versions/<int:number>/datapackage.json"
+
+
 def datapackage(dept: str, name: str, number: int) -> Response:
+    """A released version's data package: a page of the portal, so web.open_data registers
+    it on the portal's blueprint (endpoint `open.datapackage`) beside the version it
+    describes."""
     with session() as s:
         open_version(s, dept, name, number)  # not released: the portal's 404, before any 304
         state = atom.feed_state(s)
