@@ -40,6 +40,7 @@ AGENT = "catalogue-tests/1.0 (ckanapi)"
 class Served:
     url: str
     token: str
+    before_withdrawal: list[str]
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +76,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             request = cat.releases.request(asker, CLI, key, 1, "Published monthly")
             assert cat.releases.wait_for_checks(timeout=120)
             cat.releases.decide(grace, CLI, request.id, "approve", "Aggregated counts")
+        listed = app.test_client().get("/api/3/action/package_list").get_json()["result"]
         cat.releases.withdraw(grace, CLI, FLY, 1, "A report was wrong")
         assert cat.open_search.wait_for_columns(timeout=120)
         cat.wait_for_columns()
@@ -84,7 +86,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         try:
-            yield Served(f"http://127.0.0.1:{server.server_port}", token)
+            yield Served(f"http://127.0.0.1:{server.server_port}", token, listed)
         finally:
             server.shutdown()
             server.server_close()
@@ -138,6 +140,16 @@ def test_the_public_lists_and_shows_released_datasets_only(served):
     everything = json.dumps([api.action.current_package_list_with_resources(),
                              api.action.package_search(q="tenancy payroll fly")])
     assert not any(word in everything for word in HIDDEN_WORDS)
+
+
+def test_a_withdrawn_release_is_gone_at_once(served):
+    assert name(FLY) in served.before_withdrawal  # listed while released, in the same app
+    api = ckan(served)
+    assert name(FLY) not in api.action.package_list()
+    assert api.action.package_search(fq="organization:waste")["count"] == 1
+    assert "fly-tipping" not in api.action.tag_list()
+    with pytest.raises(NotFound):
+        api.action.package_show(id=name(FLY))
 
 
 def test_the_command_line_client_lists_released_datasets(served):
