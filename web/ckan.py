@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from sqlmodel import Session
 from werkzeug.exceptions import HTTPException
 
@@ -86,6 +86,9 @@ def _http_error(exc: HTTPException) -> tuple[Response, int] | HTTPException:
 def _caching(response: Response) -> Response:
     if request.method == "GET" and response.status_code == 200:
         response.add_etag()
+        if g.get("ckan_open"):  # the public's answers change only with releases
+            with session() as s:
+                response.last_modified = ckan.open_changed_at(s)
         response.make_conditional(request)
     response.headers["Cache-Control"] = "no-cache" if _key() is None and \
         current_person() is None else "private, no-cache"
@@ -139,6 +142,7 @@ def _caller() -> Caller:
     else:
         reader = current_reader()
     if person is None and key is None and reader == Reader.anonymous():
+        g.ckan_open = True
         return Caller(ckan.OpenView(), reader, _links("open.dataset", "open.download"))
     return Caller(ckan.ReaderView(reader), reader,
                   _links("datasets.dataset", "datasets.download"))

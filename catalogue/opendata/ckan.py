@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import tuple_
+from sqlalchemy import func, tuple_
 from sqlmodel import Session, select
 
 from catalogue.access import Reader, first_readable_version, openly_released, readable
@@ -308,6 +308,14 @@ def find_resource(s: Session, view: View, ident: str, links: Links) -> dict[str,
                 if resource_id(src.key, src.version, f["path"]) == ident:
                     return resource(src, f, i, links)
     raise NotFoundError("Resource was not found.")
+
+
+def open_changed_at(s: Session) -> datetime | None:
+    """When what the public may read last changed: the latest release or withdrawal."""
+    published, withdrawn = s.exec(select(func.max(ReleaseRequest.published_at),
+                                         func.max(ReleaseRequest.withdrawn_at))).one()
+    moments = [aware(m) for m in (published, withdrawn) if m is not None]
+    return max(moments) if moments else None
 
 
 def licences() -> list[dict[str, Any]]:

@@ -263,3 +263,10 @@ def test_answers_carry_an_etag_and_answer_304(served):
     assert again.status_code == 304
     other = requests.get(f"{served.url}/api/3/action/package_search?q=bins", timeout=30)
     assert other.headers["ETag"] != first.headers["ETag"]
+    since = requests.get(url, headers={"If-Modified-Since": first.headers["Last-Modified"]},
+                         timeout=30)
+    assert since.status_code == 304
+    token = requests.get(url, headers={"Authorization": served.token}, timeout=30)
+    assert token.status_code == 200 and "Last-Modified" not in token.headers
+    assert token.headers["Cache-Control"] == "private, no-cache"
+    assert token.json()["result"]["count"] == 1
