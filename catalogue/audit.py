@@ -32,6 +32,17 @@ ACTIONS = {
     "grant.created": "Shared",
     "grant.changed": "Sharing changed",
     "grant.revoked": "Sharing revoked",
+    "release.requested": "Release requested",
+    "release.rechecked": "Release checks run again",
+    "release.checked": "Release checks done",
+    "release.approved": "Release approved",
+    "release.rejected": "Release rejected",
+    "release.override": "Release check overridden",
+    "release.tagged": "Release tags written to git",
+    "release.publish_failed": "Release tags not published",
+    "release.withdrawn": "Release withdrawn",
+    "release.restored": "Release restored from git",
+    "release.tag_refused": "Release tag not made by the catalogue",
 }
 
 
@@ -78,7 +89,8 @@ def events(engine: Engine, *, action: str | None = None, actor: str | None = Non
            page: int = 1, per_page: int = 50,
            reader: Reader | None = None) -> tuple[int, list[AuditEntry]]:
     """A page of the trail, newest first, with the total count. A dataset named by an event
-    (a grant's) that `reader` may not read is shown as restricted (None: every name shown)."""
+    (a grant's or a release's) that `reader` may not read is shown as restricted, without the
+    event's details (None: every name shown)."""
     query = select(AuditEvent)
     if action:
         query = query.where(AuditEvent.action == action)
@@ -89,14 +101,24 @@ def events(engine: Engine, *, action: str | None = None, actor: str | None = Non
         rows = s.exec(query.order_by(AuditEvent.id.desc())
                       .offset((max(page, 1) - 1) * per_page).limit(per_page)).all()
         hidden = _hidden_datasets(s, reader, rows)
-        return total, [AuditEntry(aware(r.at), r.actor, r.action, ACTIONS.get(r.action, r.action),
-                                  RESTRICTED if r.target in hidden else r.target, r.source,
-                                  r.detail) for r in rows]
+        return total, [
+            AuditEntry(aware(r.at), r.actor, r.action, ACTIONS.get(r.action, r.action),
+                       RESTRICTED if _dataset_of(r) in hidden else r.target, r.source,
+                       {} if _dataset_of(r) in hidden else r.detail)
+            for r in rows]
+
+
+def _dataset_of(event: AuditEvent) -> str | None:
+    """The dataset a grant's or a release's event names (a release tag names it too:
+    `housing/rough-sleeping#open#1`), or None."""
+    if not event.target or not event.action.startswith(("grant.", "release.")):
+        return None
+    return event.target.split("@", 1)[0].split("#", 1)[0]
 
 
 def _hidden_datasets(s: Session, reader: Reader | None, rows: list[AuditEvent]) -> set[str]:
     """The datasets named by these events that the reader may not read (or that are gone)."""
-    keys = {r.target for r in rows if r.action.startswith("grant.") and r.target}
+    keys = {key for r in rows if (key := _dataset_of(r))}
     if reader is None or reader.sees_everything or not keys:
         return set()
     pairs = [tuple(k.split("/", 1)) for k in keys if "/" in k]

@@ -307,3 +307,19 @@ def test_the_people_concerned_are_told_at_each_step(cat, people):
     told = cat.notifications.inbox(people["priya"])[1]
     assert [n.kind for n in told] == ["release.withdrawn", "release.decided", "release.checked"]
     assert all(n.link == f"/release-requests/{request.id}" for n in told)
+
+
+def test_the_audit_trail_names_a_release_only_to_who_may_read_its_dataset(cat, people):
+    from catalogue.audit import RESTRICTED, events
+
+    asked = ask(cat, people["priya"], key=PEOPLE, number=1)  # housing only
+    cat.releases.decide(people["grace"], CLI, asked.id, "reject", "Personal data")
+    with cat.session() as s:
+        finance = people["hannah"].reader(s)
+        housing = people["tom"].reader(s)
+    seen_by_finance = [e for e in events(cat.engine, reader=finance)[1]
+                       if e.action.startswith("release.")]
+    assert seen_by_finance and all(e.target == RESTRICTED and e.detail == {}
+                                   for e in seen_by_finance)
+    assert {e.target for e in events(cat.engine, reader=housing)[1]
+            if e.action.startswith("release.")} == {PEOPLE}
