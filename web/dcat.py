@@ -2,7 +2,8 @@
 by content negotiation (Turtle when the Accept header leaves the choice to us, 406 when it
 names only types we cannot serve).
 
-Every answer carries a weak ETag and Last-Modified made from the open releases' fingerprint
+Every answer carries a weak ETag (the same graph may serialise its blank nodes differently
+from one build to the next) and Last-Modified, both made from the open releases' fingerprint,
 and answers 304 to a matching If-None-Match or If-Modified-Since; `Cache-Control: no-cache`
 makes every cache ask again, so a withdrawal is seen by the next request. Settings:
 `DCAT_PAGE_SIZE` (datasets per page, 100), `DCAT_LICENCE` (the catalogue's own licence,
@@ -11,14 +12,16 @@ an open licence id, OGL-UK-3.0), `ORGANISATION_NAME` (the publisher; else the re
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, Response, current_app, request, url_for
 from werkzeug.http import is_resource_modified
 
+from catalogue.clock import utcnow
 from catalogue.opendata.dcat import CatalogInfo, Links, catalog_graph
 from catalogue.opendata.dcat_cache import (
     MEDIA_TYPES,
     CatalogCache,
-    Fingerprint,
     fingerprint,
     serialise,
 )
@@ -75,10 +78,10 @@ def _catalog(kind: str) -> Response:
             current_app.config["SERVICE_NAME"]
         shaped_by = (kind, endpoint, page, size, request.host_url, publisher,
                      current_app.config["DCAT_LICENCE"])
-        etag = state.etag(*shaped_by)
+        etag, modified = state.etag(*shaped_by), state.last_modified(utcnow())
         if not is_resource_modified(request.environ, etag=f'W/"{etag}"',
-                                    last_modified=state.changed_at):
-            return _headers(Response(status=304), etag, state)
+                                    last_modified=modified):
+            return _headers(Response(status=304), etag, modified)
         info = CatalogInfo(
             title=f"{publisher}: open data",
             description=f"Datasets {publisher} has released openly. Each version was approved "
@@ -91,12 +94,13 @@ def _catalog(kind: str) -> Response:
     response = Response(body, mimetype=MEDIA_TYPES[kind])
     if kind == "turtle":
         response.charset = "utf-8"
-    return _headers(response, etag, state)
+    return _headers(response, etag, modified)
 
 
-def _headers(response: Response, etag: str, state: Fingerprint) -> Response:
+def _headers(response: Response, etag: str, modified: datetime | None) -> Response:
     response.set_etag(etag, weak=True)
-    response.last_modified = state.changed_at
+    if modified is not None:  # (werkzeug dates a None as now)
+        response.last_modified = modified
     response.cache_control.public = True
     response.cache_control.no_cache = True
     response.headers["Access-Control-Allow-Origin"] = "*"  # harvesters and browser apps

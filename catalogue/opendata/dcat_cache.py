@@ -17,7 +17,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from rdflib import Graph
 from sqlalchemy import func
@@ -42,6 +42,16 @@ class Fingerprint:
         """When the open releases last changed (None: never any)."""
         times = [t for t in (self.last_published, self.last_withdrawn) if t is not None]
         return max(times, default=None)
+
+    def last_modified(self, now: datetime) -> datetime | None:
+        """The Last-Modified to send at `now`: the second after the last change, and nothing
+        until that second has begun. HTTP dates count whole seconds, so a client holding this
+        date got it after every change up to it, and any later change has a later date: two
+        changes in one second never look like one."""
+        if self.changed_at is None:
+            return None
+        stamp = self.changed_at.replace(microsecond=0) + timedelta(seconds=1)
+        return stamp if now >= stamp else None
 
     def etag(self, *more: Hashable) -> str:
         """An entity tag for this state and whatever else shapes the response."""

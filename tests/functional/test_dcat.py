@@ -229,7 +229,7 @@ def test_validators_answer_304_and_the_cache_is_fast(released):
     started = time.perf_counter()
     first = client.get("/open/catalog.ttl")
     uncached = time.perf_counter() - started
-    etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    etag, modified = first.headers["ETag"], first.headers.get("Last-Modified")
     assert etag.startswith('W/"') and "no-cache" in first.headers["Cache-Control"]
     cached = []
     for _ in range(3):
@@ -244,8 +244,12 @@ def test_validators_answer_304_and_the_cache_is_fast(released):
     not_modified = client.get("/open/catalog.ttl", headers={"If-None-Match": etag})
     assert not_modified.status_code == 304 and not_modified.data == b""
     assert not_modified.headers["ETag"] == etag
-    since = client.get("/open/catalog.ttl", headers={"If-Modified-Since": modified})
-    assert since.status_code == 304
+    if modified is not None:  # absent while the last release is under a second old
+        since = client.get("/open/catalog.ttl", headers={"If-Modified-Since": modified})
+        assert since.status_code == 304 and since.headers["Last-Modified"] == modified
+        earlier = "Mon, 01 Jan 2024 00:00:00 GMT"
+        assert client.get("/open/catalog.ttl", headers={"If-Modified-Since": earlier}
+                          ).status_code == 200
     other = client.get("/open/catalog.ttl", headers={"If-None-Match": 'W/"other"'})
     assert other.status_code == 200 and other.data == first.data
     # another serialisation of the same state is another entity

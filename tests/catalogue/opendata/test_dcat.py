@@ -3,10 +3,11 @@ places, formats, frequencies, themes and contacts. What cannot be read is left a
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from catalogue.opendata.dcat_cache import Fingerprint
 from catalogue.opendata.dcat_terms import (
     email_of,
     file_format,
@@ -51,3 +52,15 @@ def test_places_formats_frequencies_themes_and_contacts():
         "housing.data@northmere.gov.uk"
     assert email_of("mailto:a@b.gov.uk") == "a@b.gov.uk"
     assert email_of("The housing team") is None
+
+
+def test_last_modified_is_never_the_second_of_a_change_still_under_way():
+    changed = datetime(2026, 3, 2, 10, 0, 0, 300_000, tzinfo=UTC)
+    state = Fingerprint(3, changed, None, "Northmere Borough Council")
+    assert state.last_modified(changed + timedelta(milliseconds=500)) is None
+    after = state.last_modified(changed + timedelta(seconds=2))
+    assert after == datetime(2026, 3, 2, 10, 0, 1, tzinfo=UTC)
+    later = Fingerprint(3, changed, changed + timedelta(milliseconds=600), "Northmere")
+    assert later.last_modified(changed + timedelta(seconds=2)) == after  # same second: the
+    assert later.etag() != state.etag()  # date cannot tell them apart, the entity tag does
+    assert Fingerprint(0, None, None, None).last_modified(changed) is None
