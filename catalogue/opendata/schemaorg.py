@@ -101,7 +101,9 @@ def description(dataset: OpenDataset) -> str:
 def _plain(markdown: str) -> str:
     """Markdown as one line of text: rich results show the description as plain text."""
     text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", markdown or "")
-    text = re.sub(r"[*_`#>]+", "", text)
+    text = re.sub(r"(?m)^\s{0,3}(#{1,6}|>)\s*", "", text)  # headings, quotes
+    text = re.sub(r"`|\*\*|__(?=\S)|(?<=\S)__", "", text)  # code, strong emphasis
+    text = re.sub(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])", r"\1", text)  # *emphasis*
     return re.sub(r"\s+", " ", text).strip()
 
 

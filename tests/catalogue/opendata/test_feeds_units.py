@@ -51,6 +51,12 @@ def test_a_description_in_bounds_is_the_approved_one_as_plain_text():
                                           "lettings team.")
 
 
+def test_column_names_keep_their_underscores_in_the_plain_text():
+    text = "Counts by area.\n\n- `new_to_the_street`: not seen before.\n- long_term: _6_ counts."
+    assert description(dataset(text)) == ("Counts by area. - new_to_the_street: not seen "
+                                          "before. - long_term: _6_ counts.")
+
+
 @pytest.mark.parametrize("text", ["", "Lets."])
 def test_a_short_description_is_told_from_the_metadata(text):
     told = description(dataset(text, temporal="2024", spatial="Northmere"))
