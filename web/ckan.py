@@ -88,7 +88,9 @@ def _caching(response: Response) -> Response:
         response.add_etag()
         if g.get("ckan_open"):  # the public's answers change only with releases
             with session() as s:
-                response.last_modified = ckan.open_changed_at(s)
+                changed = ckan.open_changed_at(s)
+            if changed is not None:  # werkzeug would date None as now
+                response.last_modified = changed
         response.make_conditional(request)
     response.headers["Cache-Control"] = "no-cache" if _key() is None and \
         current_person() is None else "private, no-cache"
