@@ -179,10 +179,15 @@ class SearchIndex:
 
     def update(self, keys: Iterable[str]) -> list[SourceFile]:
         """Re-index these datasets (removing those retired or gone); the files whose column
-        names are not known yet."""
-        documents, gone = self.loader(self.engine, keys)
-        known = self.columns.get(f.md5 for d in documents for f in d.files)
+        names are not known yet.
+
+        The documents are read from the database while holding the index's write lock: an
+        update that read them before waiting for the lock could write what a concurrent one
+        (a share made meanwhile) had already replaced."""
+        keys = set(keys)
         with self._writer() as writer:
+            documents, gone = self.loader(self.engine, keys)
+            known = self.columns.get(f.md5 for d in documents for f in d.files)
             with writer.searcher() as searcher:  # one for all deletions, not one each
                 for key in sorted(gone | {doc.key for doc in documents}):
                     writer.delete_by_term("id", key, searcher=searcher)
@@ -217,8 +222,9 @@ class SearchIndex:
             files = _unknown(documents, self.columns.get(f.md5 for d in documents
                                                          for f in d.files))
             read_all(self.columns, self.storage, files, progress=progress)
-        known = self.columns.get(f.md5 for d in documents for f in d.files)
         with self._writer(index, limitmb=REBUILD_MB) as writer:
+            documents, _ = self.loader(self.engine)  # again, under the lock (see `update`)
+            known = self.columns.get(f.md5 for d in documents for f in d.files)
             for doc in documents:
                 writer.add_document(**doc.fields(_columns(doc, known)))
             writer.commit(mergetype=writing.CLEAR)
