@@ -69,6 +69,8 @@ def test_the_public_finds_reads_and_downloads_a_released_version(portal):
     by_column = client.get("/api/v1/open/search?q=sighting_count").get_json()
     assert [r["id"] for r in by_column["results"]] == [KEY]
     assert client.get("/open/search?q=rough").status_code == 200
+    version_page = client.get(f"/open/datasets/{KEY}/versions/1").get_data(as_text=True)
+    assert f"/open/datasets/{KEY}/versions/1/datapackage.json" in version_page
 
 
 @pytest.mark.parametrize("path", [
