@@ -246,7 +246,8 @@ def test_validators_answer_304_and_the_cache_is_fast(released):
     assert not_modified.headers["ETag"] == etag
     if modified is not None:  # absent while the last release is under a second old
         since = client.get("/open/catalog.ttl", headers={"If-Modified-Since": modified})
-        assert since.status_code == 304 and since.headers["Last-Modified"] == modified
+        assert since.status_code == 304 and since.data == b""  # (werkzeug's 304s carry no
+        # Last-Modified: RFC 9110 lists it among the headers a 304 need not repeat)
         earlier = "Mon, 01 Jan 2024 00:00:00 GMT"
         assert client.get("/open/catalog.ttl", headers={"If-Modified-Since": earlier}
                           ).status_code == 200
