@@ -53,7 +53,7 @@ from sqlalchemy.exc import IntegrityError
 
 from catalogue.db import allocate_ids, write_connection
 from catalogue.errors import RegistryError
-from catalogue.lineage_builder import (
+from catalogue.lineage.builder import (
     DatabaseLookup,
     VersionFiles,
     VersionRef,
