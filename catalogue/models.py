@@ -62,6 +62,7 @@ class Dataset(SQLModel, table=True):
     retired: bool = False
     retired_sha: str | None = None
     version_count: int = 0
+    discoverable: bool = False
 
     @property
     def key(self) -> str:
@@ -185,8 +186,13 @@ class ApiToken(SQLModel, table=True):
 
 
 class Grant(SQLModel, table=True):
-    """Dataset `department/dataset` shared with a department or a partner organisation, for
-    every version or from `from_version` on, until `expires_at` (checked at read time).
+    """Dataset `department/dataset` shared with a department, a partner organisation or one
+    person (`person`: an account's email, from an access request), for every version or from
+    `from_version` on, until `expires_at` (checked at read time) or the end of its
+    `agreement` (an information-sharing agreement of catalogue.yaml).
+
+    `status`: `active`, `pending` (awaiting a governance officer's approval), `refused` or
+    `revoked`; only an active grant that has not expired is in force.
 
     `id` is random and never reused: the search index names readers of a shared dataset
     `grant:<id>`, and a reader holds that principal only while the grant is in force.
@@ -204,6 +210,12 @@ class Grant(SQLModel, table=True):
     expires_at: datetime | None = None
     granted_by: str
     granted_at: datetime
+    purpose: str | None = Field(default=None, sa_column=Column(Text))
+    agreement: str | None = Field(default=None, index=True)
+    status: str = Field(default="active", index=True)
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    decision_reason: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class AuditEvent(SQLModel, table=True):
