@@ -4,7 +4,9 @@ from alembic import context
 from sqlmodel import SQLModel
 
 from catalogue import models  # noqa: F401  (registers the tables)
+from catalogue.jobs import models as job_models  # noqa: F401
 from catalogue.notifications import models as notification_models  # noqa: F401
+from catalogue.profiles import models as profile_models  # noqa: F401
 from catalogue.releases import models as release_models  # noqa: F401
 from catalogue.sharing import models as sharing_models  # noqa: F401
 from catalogue.tags import models as tag_models  # noqa: F401
