@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-HEAD_REVISION = "0008"  # the revision of the newest file in migrations/versions
+HEAD_REVISION = "0009"  # the revision of the newest file in migrations/versions
 VERSION_TABLE = "alembic_version"  # Alembic's default, which migrations/env.py keeps
 
 

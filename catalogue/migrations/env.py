@@ -4,6 +4,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 from catalogue import models  # noqa: F401  (registers the tables)
+from catalogue.cluster import models as cluster_models  # noqa: F401
 from catalogue.jobs import models as job_models  # noqa: F401
 from catalogue.notifications import models as notification_models  # noqa: F401
 from catalogue.profiles import models as profile_models  # noqa: F401
