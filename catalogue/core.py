@@ -10,6 +10,7 @@ configured (the Mailer imports smtplib only when it sends)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -47,6 +48,7 @@ class Catalogue:
         self._search: SearchIndex | None = None
         self._open_search: SearchIndex | None = None
         self._releases: Releases | None = None
+        self._opening = threading.RLock()  # two threads' first use must open one index, not two
         self.indexer.listeners.append(self._search_changed)
         self.indexer.listeners.append(self._releases_changed)
         self.sharing = Sharing(self.engine, [self._search_changed])
@@ -56,24 +58,26 @@ class Catalogue:
     @property
     def search(self) -> SearchIndex:
         """The search index, opened (and imported) the first time it is needed."""
-        if self._search is None:
-            from catalogue.search import SearchIndex
+        with self._opening:
+            if self._search is None:
+                from catalogue.search import SearchIndex
 
-            self._search = SearchIndex(self.settings.instance / "search", self.engine,
-                                       self.storage, background_reads=self.background_reads)
+                self._search = SearchIndex(self.settings.instance / "search", self.engine,
+                                           self.storage, background_reads=self.background_reads)
         return self._search
 
     @property
     def open_search(self) -> SearchIndex:
         """The open-data portal's search index: released versions only, as approved."""
-        if self._open_search is None:
-            from catalogue.opendata.documents import load_open_documents
-            from catalogue.search import SearchIndex
+        with self._opening:
+            if self._open_search is None:
+                from catalogue.opendata.documents import load_open_documents
+                from catalogue.search import SearchIndex
 
-            self._open_search = SearchIndex(
-                self.settings.instance / "search-open", self.engine, self.storage,
-                background_reads=self.background_reads, loader=load_open_documents,
-                columns=self.settings.instance / "search" / "columns.sqlite")
+                self._open_search = SearchIndex(
+                    self.settings.instance / "search-open", self.engine, self.storage,
+                    background_reads=self.background_reads, loader=load_open_documents,
+                    columns=self.settings.instance / "search" / "columns.sqlite")
         return self._open_search
 
     def _open_changed(self, keys: set[str]) -> None:
@@ -83,13 +87,14 @@ class Catalogue:
     @property
     def releases(self) -> Releases:
         """Release requests and decisions, made the first time they are needed."""
-        if self._releases is None:
-            from catalogue.releases.service import Releases
+        with self._opening:
+            if self._releases is None:
+                from catalogue.releases.service import Releases
 
-            self._releases = Releases(self.engine, self.storage, self.settings.instance,
-                                      notifications=self.notifications,
-                                      background=self.background_reads)
-            self._releases.listeners.append(self._open_changed)
+                self._releases = Releases(self.engine, self.storage, self.settings.instance,
+                                          notifications=self.notifications,
+                                          background=self.background_reads)
+                self._releases.listeners.append(self._open_changed)
         return self._releases
 
     def _releases_changed(self, keys: set[str] | None) -> None:
