@@ -31,7 +31,9 @@ from web import (
     oidc,
     open_data,
     open_feeds,
+    openapi,
     pages,
+    params,
     releases,
     search,
     security,
@@ -89,6 +91,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         mailer = cat.notifications.mailer
         app.before_request(mailer.start)  # in each worker: a thread does not survive a fork
 
+    app.url_map.converters["int"] = params.BoundedInt  # before any route is added
     auth.init_app(app)
     security.init_app(app)
     templating.init_app(app)
@@ -107,6 +110,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(notifications.bp)
     app.register_blueprint(releases.bp)
     app.register_blueprint(ckan.bp)
+    openapi.init_app(app)
     oidc.init_app(app)
     return app
 

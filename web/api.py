@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, Response, current_app, jsonify, url_for
 
 from catalogue import browse
 from catalogue.schemas import DatasetSummary
-from web import datasets
+from web import datasets, shapes
 from web.auth import current_reader
 from web.extensions import session
 from web.params import Paging, flag, paging, text
@@ -26,22 +24,23 @@ def index() -> Response:
     with session() as s:
         departments = browse.departments(s, reader)
         count, recent = browse.datasets(s, reader, per_page=RECENT)
-    return jsonify(
+    return jsonify(shapes.dump(shapes.ApiIndex(
         service=current_app.config["SERVICE_NAME"],
         dataset_count=count,
         department_count=len(departments),
-        departments=[d.model_dump(mode="json") for d in departments],
-        recently_updated=[d.model_dump(mode="json") for d in recent],
-        links={"datasets": url_for(".dataset_list"), "departments": url_for(".department_list")},
-    )
+        departments=departments,
+        recently_updated=recent,
+        links=shapes.ApiLinks(datasets=url_for(".dataset_list"),
+                              departments=url_for(".department_list")),
+    )))
 
 
 @bp.get("/departments")
 def department_list() -> Response:
     with session() as s:
         departments = browse.departments(s, current_reader())
-    return jsonify(count=len(departments),
-                   results=[d.model_dump(mode="json") for d in departments])
+    return jsonify(shapes.dump(shapes.DepartmentList(count=len(departments),
+                                                     results=departments)))
 
 
 @bp.get("/departments/<slug>")
@@ -51,7 +50,8 @@ def department(slug: str) -> Response:
         found = browse.department(s, reader, slug)
         count, results = browse.datasets(s, reader, department=slug, page=pager.page,
                                          per_page=pager.per_page)
-    return jsonify(**found.model_dump(mode="json"), datasets=_page(count, pager, results))
+    return jsonify(shapes.dump(shapes.DepartmentWithDatasets(
+        **found.model_dump(), datasets=_page(count, pager, results))))
 
 
 @bp.get("/datasets")
@@ -61,7 +61,7 @@ def dataset_list() -> Response:
         count, results = browse.datasets(s, reader, department=text("department"),
                                          include_retired=flag("include_retired"),
                                          page=pager.page, per_page=pager.per_page)
-    return jsonify(_page(count, pager, results))
+    return jsonify(shapes.dump(_page(count, pager, results)))
 
 
 @bp.get("/datasets/<dept>/<name>")
@@ -75,19 +75,22 @@ def dataset(dept: str, name: str) -> Response:
 def version_list(dept: str, name: str) -> Response:
     with session() as s:
         versions = browse.versions(s, current_reader(), dept, name)
-    return jsonify(count=len(versions), results=[v.model_dump(mode="json") for v in versions])
+    return jsonify(shapes.dump(shapes.VersionList(count=len(versions), results=versions)))
 
 
 @bp.get("/datasets/<dept>/<name>/versions/<int:number>")
 def version(dept: str, name: str, number: int) -> Response:
     with session() as s:
         found = browse.version(s, current_reader(), dept, name, number)
-    body = found.model_dump(mode="json")
-    for file in body["files"]:
-        url = url_for(".download", dept=dept, name=name, number=number, path=file["path"],
+    files = []
+    for file in found.files:
+        url = url_for(".download", dept=dept, name=name, number=number, path=file.path,
                       _external=True)
-        file["download_url"], file["listing_url"] = (None, url) if file["is_dir"] else (url, None)
-    return jsonify(body)
+        files.append(shapes.FileWithLinks(**file.model_dump(),
+                                          download_url=None if file.is_dir else url,
+                                          listing_url=url if file.is_dir else None))
+    return jsonify(shapes.dump(shapes.VersionWithLinks(**{**found.model_dump(),
+                                                          "files": files})))
 
 
 @bp.get("/datasets/<dept>/<name>/lineage")
@@ -97,6 +100,6 @@ def lineage(dept: str, name: str) -> Response:
     return jsonify(found.model_dump(mode="json"))
 
 
-def _page(count: int, pager: Paging, results: list[DatasetSummary]) -> dict[str, Any]:
-    return {"count": count, "page": pager.page, "per_page": pager.per_page,
-            "results": [r.model_dump(mode="json") for r in results]}
+def _page(count: int, pager: Paging, results: list[DatasetSummary]) -> shapes.DatasetPage:
+    return shapes.DatasetPage(count=count, page=pager.page, per_page=pager.per_page,
+                              results=results)

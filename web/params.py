@@ -5,6 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app, request, url_for
+from werkzeug.routing import IntegerConverter
+
+MAX_PAGE = 1_000_000  # far past any real page; keeps OFFSET within the database's integers
+MAX_INT = 2**63 - 1  # the database's largest integer
+
+
+class BoundedInt(IntegerConverter):
+    """`<int:…>` in every route: a number past 64 bits is a 404, not an overflow in the
+    database."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 (werkzeug's own name)
+        kwargs.setdefault("max", MAX_INT)
+        super().__init__(map, *args, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -20,7 +33,8 @@ def paging() -> Paging:
     """`?page=&per_page=`, clamped to sensible values (never an error for a bad number)."""
     page = request.args.get("page", 1, type=int) or 1
     per_page = request.args.get("per_page", current_app.config["PER_PAGE"], type=int) or 1
-    return Paging(max(page, 1), min(max(per_page, 1), current_app.config["MAX_PER_PAGE"]))
+    return Paging(min(max(page, 1), MAX_PAGE),
+                  min(max(per_page, 1), current_app.config["MAX_PER_PAGE"]))
 
 
 def text(name: str) -> str | None:

@@ -79,7 +79,7 @@ def match(snap: Snapshot, parsed: ParsedQuery, allowed: np.ndarray,
     partial = False
     if not matched.any() and len(parsed.clauses) > 1:
         counts = sum((clause_docs(snap, c) & allowed).astype(np.int64) for c in parsed.clauses)
-        best = counts.max()
+        best = counts.max(initial=0)  # an empty index (no open data yet) has no counts
         if best:
             matched, partial = counts == best, True
     scores = sum(clause_scores(snap, c) for c in parsed.clauses)
