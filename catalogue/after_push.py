@@ -20,9 +20,11 @@ one process at a time brings them up to the indexed head from where the last one
 so a burst of pushes never has one slow reader per push competing for the machine.
 
 This module imports only the standard library until it holds the lock, so a process that
-leaves at once costs a few tens of milliseconds. The lock is per instance folder (one host);
-index runs that meet anyway (another host, `catalogue index`, a forge webhook) stay correct:
-each commit is recorded once (catalogue.index_run), only the work is repeated.
+leaves at once costs a few tens of milliseconds. The lock is per instance folder (one host)
+on SQLite; on PostgreSQL it spans hosts: an advisory lock and a row of the database
+(catalogue.cluster.locks). Index runs that meet anyway (`catalogue index`, a forge webhook)
+stay correct: each commit is recorded once (catalogue.index_run), only the work is repeated.
+The search documents' queue stays per host: each host keeps its own search index.
 
 The central registry's pre-receive hook starts this process with `--ready-marker` while it
 checks a push: it loads the catalogue (a second or more) in the meantime, waits for git to move
@@ -48,19 +50,60 @@ from typing import TYPE_CHECKING, TextIO
 if TYPE_CHECKING:
     from catalogue.core import Catalogue
     from catalogue.models import Registry
+    from catalogue.settings import Settings
 
 LOCKS = "locks"
 
 
-class IndexQueue:
+class WorkQueue:
+    """A lock and a pending mark for one kind of work: `run` coalesces a burst of requests
+    for it into as few runs as it takes."""
+
+    def mark(self) -> None:
+        raise NotImplementedError
+
+    def take(self) -> bool:
+        raise NotImplementedError
+
+    def pending(self) -> bool:
+        raise NotImplementedError
+
+    def acquire(self, wait: bool) -> bool:
+        raise NotImplementedError
+
+    def release(self) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Let go of what the queue holds open (nothing, for one in files)."""
+
+    def run(self, work: Callable[[], None], wait: bool = False) -> bool:
+        """Mark, then, holding the lock, do `work` once per mark taken; leave at once (or,
+        with `wait`, after the holder) when another process holds it. True when this
+        process did the work at least once."""
+        self.mark()
+        done = False
+        while self.acquire(wait):
+            wait = False
+            try:
+                while self.take():
+                    work()
+                    done = True
+            finally:
+                self.release()
+            if not self.pending():
+                break
+        return done
+
+
+class IndexQueue(WorkQueue):
     """One registry's lock and pending mark for one kind of work ("index" or "search"), in
-    the instance folder."""
+    the instance folder (one host)."""
 
     def __init__(self, folder: Path, registry_url: str, kind: str = "index"):
         folder.mkdir(parents=True, exist_ok=True)
-        digest = hashlib.sha1(registry_url.encode()).hexdigest()[:16]
         self.folder = folder
-        self.name = f"{kind}-{digest}"
+        self.name = f"{kind}-{_digest(registry_url)}"
         self.lock_path = folder / f"{self.name}.lock"
         self.pending_path = folder / f"{self.name}.pending"
         self._fd: int | None = None
@@ -97,23 +140,18 @@ class IndexQueue:
             os.close(self._fd)
             self._fd = None
 
-    def run(self, work: Callable[[], None], wait: bool = False) -> bool:
-        """Mark, then, holding the lock, do `work` once per mark taken; leave at once (or,
-        with `wait`, after the holder) when another process holds it. True when this
-        process did the work at least once."""
-        self.mark()
-        done = False
-        while self.acquire(wait):
-            wait = False
-            try:
-                while self.take():
-                    work()
-                    done = True
-            finally:
-                self.release()
-            if not self.pending():
-                break
-        return done
+def index_queue(settings: Settings, key: str) -> WorkQueue:
+    """The queue of one registry's index runs: across hosts on PostgreSQL (an advisory lock
+    and a row), else in the instance folder."""
+    if settings.database_url.startswith("postgresql"):
+        from catalogue.cluster.locks import DatabaseQueue
+
+        return DatabaseQueue(settings.database_url, f"index-{_digest(key)}")
+    return IndexQueue(settings.instance / LOCKS, key)
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha1(key.encode()).hexdigest()[:16]
 
 
 def registry_key(path_or_url: str) -> str:
@@ -150,7 +188,11 @@ def after_push(path_or_url: str, old: str, new: str, *, instance: str | None = N
         state["catalogue"].indexer.index_registry(state["registry"], notify=False)
 
     try:
-        indexed = IndexQueue(settings.instance / LOCKS, key).run(index, wait=report)
+        queue = index_queue(settings, key)
+        try:
+            indexed = queue.run(index, wait=report)
+        finally:
+            queue.close()
         if report:
             open_catalogue()  # the run this one waited for may have taken its mark
     except Exception as exc:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from catalogue.cluster.changes import ChangeFeed, Follower
 from catalogue.db import make_engine, read_session
 from catalogue.indexer import Indexer
 from catalogue.migrate import upgrade
@@ -46,6 +47,8 @@ class Catalogue:
         self.indexer = Indexer(self.engine, settings.mirrors)
         self.storage = RegistryStorage(settings.dvc_config)
         self._search: SearchIndex | None = None
+        self.feed = ChangeFeed(self.engine)  # what other hosts' search indexes follow
+        self._followers: dict[str, Follower] = {}
         self._open_search: SearchIndex | None = None
         self._releases: Releases | None = None
         self._opening = threading.RLock()  # two threads' first use must open one index, not two
@@ -62,8 +65,10 @@ class Catalogue:
             if self._search is None:
                 from catalogue.search import SearchIndex
 
+                start = self.feed.latest("search")
                 self._search = SearchIndex(self.settings.instance / "search", self.engine,
                                            self.storage, background_reads=self.background_reads)
+                self._follow("search", self._search, start)
         return self._search
 
     @property
@@ -74,15 +79,25 @@ class Catalogue:
                 from catalogue.opendata.documents import load_open_documents
                 from catalogue.search import SearchIndex
 
+                start = self.feed.latest("open")
                 self._open_search = SearchIndex(
                     self.settings.instance / "search-open", self.engine, self.storage,
                     background_reads=self.background_reads, loader=load_open_documents,
                     columns=self.settings.instance / "search" / "columns.sqlite")
+                self._follow("open", self._open_search, start)
         return self._open_search
+
+    def _follow(self, target: str, index: SearchIndex, start: int) -> None:
+        """Keep this host's index up to date with changes made on other hosts."""
+        follower = self.feed.follower(target, index.folder, index.apply, start)
+        index.before_read = follower.check
+        self._followers[target] = follower
 
     def _open_changed(self, keys: set[str]) -> None:
         if keys:
-            self.open_search.datasets_changed(keys)
+            change = self.feed.record("open", keys)
+            if self.open_search.datasets_changed(keys):
+                self._followers["open"].advance(change)
 
     @property
     def releases(self) -> Releases:
@@ -108,10 +123,12 @@ class Catalogue:
     def _search_changed(self, keys: set[str] | None) -> None:
         if not (keys is None or keys):  # a run that changed nothing leaves Whoosh unimported
             return
+        change = self.feed.record("search", keys)
         opening = self._search is None
         if opening and self.search.rebuilt_on_open:
             return  # built from the database just now, after the run's commits: up to date
-        self.search.datasets_changed(keys)
+        if self.search.datasets_changed(keys):
+            self._followers["search"].advance(change)
 
     def _mailer(self) -> Mailer | None:
         if not self.settings.smtp_url:
@@ -140,6 +157,8 @@ class Catalogue:
 
     def close(self) -> None:
         self.notifications.close()
+        for follower in self._followers.values():
+            follower.close()
         if self._search is not None:
             self._search.close()
         self.engine.dispose()

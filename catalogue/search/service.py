@@ -84,6 +84,8 @@ class SearchIndex:
         self._reader: threading.Thread | None = None
         self._closed = False
         self._rebuilt_generation = -1
+        self.before_read: Callable[[], None] | None = None
+        """Called before each search (the change feed's check, on a shared deployment)."""
         self._index = self._open()
         self.rebuilt_on_open = self._rebuilt_generation != -1
         """Opening found no usable index and built one from the database as it is now."""
@@ -244,14 +246,21 @@ class SearchIndex:
             self.update(keys)
         return len(read)
 
-    def datasets_changed(self, keys: set[str] | None) -> None:
+    def apply(self, keys: set[str] | None) -> None:
+        """Re-index these datasets (None: every one), reading the column names not known yet
+        afterwards; raises when the index cannot be written."""
+        if keys is None:
+            self.rebuild(read_columns=False)
+        elif keys:
+            self._read_later(self.update(keys))
+
+    def datasets_changed(self, keys: set[str] | None) -> bool:
         """The indexer's listener: re-index what a run touched (None: everything). Never
-        raises: a failure is logged, and the catalogue's own indexing stands."""
+        raises: a failure is logged, and the catalogue's own indexing stands. True when the
+        index took the change in."""
         try:
-            if keys is None:
-                self.rebuild(read_columns=False)
-            elif keys:
-                self._read_later(self.update(keys))
+            self.apply(keys)
+            return True
         except SearchIndexBusy:
             log.warning("The search index was busy and is not up to date: run `catalogue "
                         "search rebuild`")
@@ -259,14 +268,16 @@ class SearchIndex:
             if not _from_index(exc):
                 log.exception("The search index could not be updated: run `catalogue search "
                               "rebuild` once the problem is fixed")
-                return
+                return False
             log.warning("The search index could not be updated (%s: %s): repairing it",
                         type(exc).__name__, exc)
             try:
                 self._repair(exc)
+                return True
             except Exception:
                 log.exception("The search index could not be repaired: run `catalogue "
                               "search rebuild`")
+        return False
 
     def _read_later(self, files: list[SourceFile]) -> None:
         """Read these files' column names in the background thread, which starts at once and
@@ -318,6 +329,8 @@ class SearchIndex:
         return self._reading(lambda snap: complete(snap, reader, text, limit))
 
     def _reading(self, action: Callable[[Snapshot], T]) -> T:
+        if self.before_read is not None:
+            self.before_read()
         with self._lock:
             generation = self._index.latest_generation()
             try:
