@@ -70,6 +70,7 @@ from catalogue.models import (
     Version,
     VersionFile,
 )
+from catalogue.sharing.agreements import replace_agreements
 from registry.history import (
     CommitChanges,
     CommitInfo,
@@ -104,7 +105,7 @@ _DELETE_REGISTRY_PROBLEMS = delete(PROBLEMS).where(
     PROBLEMS.c.registry_id == bindparam("b_registry"), PROBLEMS.c.dataset_key.is_(None))
 METADATA_FIELDS = ("description", "owners", "tags", "licence", "classification",
                    "personal_data", "update_frequency", "derived_from", "temporal_coverage",
-                   "spatial_coverage", "contact")
+                   "spatial_coverage", "contact", "discoverable")
 
 
 def _metadata_defaults() -> dict:
@@ -371,6 +372,7 @@ class IndexRun:
                     conn.execute(insert(table).values(slug=org.slug, name=org.name,
                                                       registry_id=self.registry_id))
             self.departments = set(conn.execute(select(Department.__table__.c.slug)).scalars())
+            problems += replace_agreements(conn, self.registry_id, cat.agreements)
         self._set_problems(None, problems, changes.commit.sha)
 
     def _dataset(self, conn: Connection, commit: CommitInfo, snap: DatasetSnapshot) -> None:

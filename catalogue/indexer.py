@@ -34,6 +34,7 @@ from catalogue.models import (
     Version,
     VersionFile,
 )
+from catalogue.sharing.models import Agreement
 from registry.history import RegistryHistory, RegistryUnreadable
 from registry.mirror import MirrorFailed, is_local, update_mirror
 
@@ -110,7 +111,8 @@ class Indexer:
         """Forget everything indexed and rebuild it from git: the same catalogue results."""
         registries = self.registries()
         with write_session(self.engine) as s:
-            for table in (LineageEdge, VersionFile, Version, Problem, Dataset, Department, Partner):
+            for table in (LineageEdge, VersionFile, Version, Problem, Dataset, Department, Partner,
+                          Agreement):
                 s.exec(delete(table))
             s.exec(update(Registry).values(head_sha=None, indexed_at=None))
         reports = [self.index_registry(r, progress, notify=False) for r in registries]

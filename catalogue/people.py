@@ -68,7 +68,8 @@ class Person:
         return ", ".join(f"department:{d}" for d in self.departments)
 
     def principals(self) -> frozenset[str]:
-        return reader_principals(self.departments, self.partner, everything=self.is_governance)
+        return reader_principals(self.departments, self.partner, everything=self.is_governance,
+                                 email=self.email)
 
     def reader(self, s: Session) -> Reader:
         """What this person may read now: their principals and the grants in force for them."""

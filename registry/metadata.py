@@ -17,9 +17,11 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
 )
 
+from registry.columns import Columns, PrimaryKey, as_extra, check_unique
 from registry.problems import FileProblems, Problem, compose_yaml, line_of, load_yaml
 
 DATASET_FILE = "dataset.yaml"
@@ -66,6 +68,16 @@ class DatasetMetadata(BaseModel):
     temporal_coverage: Text | None = None
     spatial_coverage: Text | None = None
     contact: Text | None = None
+    discoverable: bool = False
+    """Its title, description, owners and tags shown to all staff, its data still restricted."""
+    columns: Columns = []
+    """What each column holds (registry.columns)."""
+    primary_key: PrimaryKey = []
+
+    @field_validator("columns")
+    @classmethod
+    def _columns(cls, columns: list) -> list:
+        return check_unique(columns)
 
     @field_validator("title")
     @classmethod
@@ -85,7 +97,7 @@ class DatasetMetadata(BaseModel):
 
     @property
     def extra(self) -> dict[str, Any]:
-        return dict(self.model_extra or {})
+        return {**(self.model_extra or {}), **as_extra(self.columns, self.primary_key)}
 
 
 class Organisation(BaseModel):
@@ -102,6 +114,37 @@ class Organisation(BaseModel):
         return slug
 
 
+class AgreementEntry(BaseModel):
+    """An information-sharing agreement with a partner organisation (an ISA or DSA)."""
+
+    model_config = ConfigDict(strict=True, frozen=True)
+
+    reference: Text = Field(min_length=1)
+    title: str = Field(min_length=1)
+    partner: str
+    expires: date
+    """The last day it is in force."""
+
+    @field_validator("reference")
+    @classmethod
+    def _reference(cls, reference: str) -> str:
+        reference = reference.strip()
+        if not reference or any(c.isspace() for c in reference):
+            raise ValueError(f"{reference!r} must be one word, such as ISA-2025-004")
+        return reference
+
+    @field_validator("expires", mode="before")
+    @classmethod
+    def _date(cls, value: object) -> object:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date: write the last day the agreement is "
+                             "in force as YYYY-MM-DD") from None
+
+
 class CatalogueFile(BaseModel):
     """The keys of a registry's `catalogue.yaml`."""
 
@@ -112,6 +155,23 @@ class CatalogueFile(BaseModel):
     partners: list[Organisation] = []
     disclosure_threshold: int = Field(default=5, ge=1, le=100)
     """Counts below it in a table asked to be released are flagged as small numbers."""
+    agreements: list[AgreementEntry] = []
+
+    @field_validator("agreements")
+    @classmethod
+    def _agreements(cls, agreements: list[AgreementEntry],
+                    info: ValidationInfo) -> list[AgreementEntry]:
+        """Each agreement names a partner declared above, and no reference is listed twice."""
+        partners = {p.slug for p in info.data.get("partners") or []}
+        seen: set[str] = set()
+        for entry in agreements:
+            if entry.partner not in partners:
+                raise ValueError(f"{entry.reference}: partner {entry.partner!r} is not "
+                                 "declared in partners")
+            if entry.reference in seen:
+                raise ValueError(f"{entry.reference} is listed twice")
+            seen.add(entry.reference)
+        return agreements
 
 
 def _parse(model: type[BaseModel], path: str, text: str) -> Any:

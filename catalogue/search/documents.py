@@ -94,7 +94,7 @@ class DatasetDocument:
             "columns": texts["columns"],
             "spell": " ".join(texts.values()),
             "principals": " ".join(sorted(dataset_principals(row.department, row.visibility,
-                                                             self.grant_ids))),
+                                                             self.grant_ids, row.owners or ()))),
             "meta": json.dumps(meta).encode(),
             "display": {"department_name": self.department_name, "tags": list(row.tags or []),
                         "classification": row.classification, "slug": row.slug,

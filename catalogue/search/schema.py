@@ -18,7 +18,7 @@ from whoosh.codec.whoosh3 import W3Codec
 
 # A new name whenever the schema changes: an index of an older schema is then "missing" and
 # rebuilt from the database at start, with a warning.
-INDEX_NAME = "datasets_v3"
+INDEX_NAME = "datasets_v4"
 WORD = r"[^\W_]+"
 STEMMED = (analysis.RegexTokenizer(WORD) | analysis.LowercaseFilter()
            | analysis.StopFilter(minsize=1) | analysis.StemFilter(cachesize=50_000))
