@@ -25,6 +25,7 @@ from catalogue.migrate import upgrade
 from catalogue.notifications.service import Notifications
 from catalogue.settings import Settings
 from catalogue.sharing import Sharing
+from catalogue.sharing.requests import AccessRequests
 from registry.dvc_env import configure_dvc
 from registry.storage import RegistryStorage
 
@@ -54,8 +55,9 @@ class Catalogue:
         self._opening = threading.RLock()  # two threads' first use must open one index, not two
         self.indexer.listeners.append(self._search_changed)
         self.indexer.listeners.append(self._releases_changed)
-        self.sharing = Sharing(self.engine, [self._search_changed])
         self.notifications = Notifications(self.engine, self._mailer(), settings.base_url)
+        self.sharing = Sharing(self.engine, [self._search_changed], self.notifications)
+        self.access_requests = AccessRequests(self.sharing)
         self.indexer.listeners.append(self.notifications.new_versions)
 
     @property
