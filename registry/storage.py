@@ -142,6 +142,14 @@ class RegistryStorage:
         return self._first(git_path, rev, output, "",
                            lambda store: sorted(self._manifest(store, output)))
 
+    def member_hashes(self, git_path: str, rev: str, output: OutputRef) -> dict[str, str]:
+        """Every file inside a directory output with its md5 (relative path → md5), at
+        commit `rev`. Raises NotInOutput (not a directory) or BytesUnavailable."""
+        if not output.is_dir:
+            raise NotInOutput(output.path)
+        return self._first(git_path, rev, output, "",
+                           lambda store: dict(self._manifest(store, output)))
+
     def _first(self, git_path: str, rev: str, output: OutputRef, member: str,
                action: Callable[[ObjectStore], T]) -> T:
         """`action` on the first store that holds the output's objects."""
