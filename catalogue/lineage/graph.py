@@ -1,0 +1,258 @@
+"""The lineage graph around a dataset: its upstream and downstream datasets, N hops each way,
+read from the lineage edges the index holds (see `builder`), dataset by dataset or version by
+version.
+
+The walk goes up from the upstream side and down from the downstream side (not sideways to
+siblings), one query per hop and direction. Whether the reader may see each dataset it meets
+is asked of `catalogue.access`: one it may not see is a placeholder numbered in this answer
+alone, with nothing that names it (no department, dataset, title, owner or version), and the
+walk does not go on through it, so what lies beyond is not shown either.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import tuple_
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from catalogue import browse
+from catalogue.access import Reader, can_read, first_readable_version, readable
+from catalogue.errors import DatasetNotFound, InvalidInput
+from catalogue.lineage.schemas import (
+    DATASET,
+    EXTERNAL,
+    RESTRICTED,
+    RESTRICTED_LABEL,
+    Dependant,
+    GraphEdge,
+    GraphNode,
+    LineageGraph,
+)
+from catalogue.models import Dataset, LineageEdge, Registry, Version, VersionFile
+from catalogue.schemas import Lineage
+
+DEFAULT_DEPTH = 3
+MAX_DEPTH = 10
+
+
+def parse_depth(value: str | None) -> int:
+    """`?depth=`: hops each way, 1 to MAX_DEPTH (DEFAULT_DEPTH when not given)."""
+    if value is None or value.strip() == "":
+        return DEFAULT_DEPTH
+    try:
+        depth = int(value)
+    except ValueError:
+        raise InvalidInput("depth", f"must be a whole number from 1 to {MAX_DEPTH}") from None
+    if not 1 <= depth <= MAX_DEPTH:
+        raise InvalidInput("depth", f"must be from 1 to {MAX_DEPTH}, not {depth}")
+    return depth
+
+
+@dataclass(frozen=True)
+class Link:
+    """One lineage edge: version `down_version` of dataset `down` was made from `up` (a dataset
+    of the catalogue, at `up_version` when the hash pins one) or from `ref` outside it."""
+
+    down: str
+    down_version: int
+    kind: str
+    up: str | None
+    up_version: int | None = None
+    ref: str | None = None
+
+
+class Edges:
+    """The index's lineage edges, read a hop at a time: of current versions only, or of all."""
+
+    def __init__(self, s: Session, all_versions: bool):
+        self.s, self.all_versions = s, all_versions
+        self._imports: list[Link] | None = None
+        self._registries: dict[str, int] | None = None
+
+    def upstream_of(self, ids: list[int]) -> list[Link]:
+        if not ids:
+            return []
+        return self._links(Dataset.id.in_(ids))
+
+    def downstream_of(self, keys: set[str]) -> list[Link]:
+        if not keys:
+            return []
+        found = self._links(LineageEdge.upstream_key.in_(sorted(keys)))
+        return found + [link for link in self._all_imports() if link.up in keys]
+
+    def _links(self, where) -> list[Link]:
+        up = aliased(Version)
+        query = (select(Dataset.department, Dataset.slug, Version.number, LineageEdge.kind,
+                        LineageEdge.upstream_key, up.number, LineageEdge.upstream_ref,
+                        LineageEdge.upstream_path, LineageEdge.upstream_md5)
+                 .join(Version, Version.dataset_id == Dataset.id)
+                 .join(LineageEdge, LineageEdge.version_id == Version.id)
+                 .outerjoin(up, up.id == LineageEdge.upstream_version_id)
+                 .where(where))
+        if not self.all_versions:
+            query = query.where(Version.number == Dataset.version_count)
+        links = []
+        for dept, slug, number, kind, up_key, up_number, ref, path, md5 in self.s.exec(query):
+            if up_key is None and kind == "import":
+                up_key, up_number = self._imported(ref, path, md5)
+            links.append(Link(f"{dept}/{slug}", number, kind, up_key, up_number,
+                              None if up_key else ref))
+        return links
+
+    def _all_imports(self) -> list[Link]:
+        """Every import whose source is a dataset of a registry this catalogue indexes (few:
+        read once per graph)."""
+        if self._imports is None:
+            urls = sorted(self._registry_ids())
+            self._imports = [link for link in self._links(
+                (LineageEdge.kind == "import") & LineageEdge.upstream_ref.in_(urls))
+                if link.up] if urls else []
+        return self._imports
+
+    def _registry_ids(self) -> dict[str, int]:
+        if self._registries is None:
+            self._registries = dict(self.s.exec(select(Registry.url, Registry.id)).all())
+        return self._registries
+
+    def _imported(self, ref: str | None, path: str | None,
+                  md5: str | None) -> tuple[str | None, int | None]:
+        """The dataset (and the version holding the bytes) a `dvc import` came from, when its
+        registry is indexed here."""
+        registry_id = self._registry_ids().get(ref or "")
+        parts = (path or "").split("/")
+        if registry_id is None or len(parts) < 3:
+            return None, None
+        dataset_id = self.s.exec(select(Dataset.id).where(
+            Dataset.registry_id == registry_id, Dataset.department == parts[0],
+            Dataset.slug == parts[1])).first()
+        if dataset_id is None:
+            return None, None
+        number = self.s.exec(
+            select(Version.number).join(VersionFile, VersionFile.version_id == Version.id)
+            .where(Version.dataset_id == dataset_id, VersionFile.md5 == md5)
+            .order_by(Version.number)).first() if md5 else None
+        return f"{parts[0]}/{parts[1]}", number
+
+
+class GraphBuilder:
+    """One walk of the graph for one reader."""
+
+    def __init__(self, s: Session, reader: Reader, versions: bool):
+        self.s, self.reader, self.versions = s, reader, versions
+        self.edges = Edges(s, all_versions=versions)
+        self.datasets: dict[str, Dataset | None] = {}
+        self.distance: dict[str, int] = {}
+        self.links: set[Link] = set()
+
+    def walk(self, root: Dataset, depth: int) -> None:
+        self.datasets[root.key], self.distance[root.key] = root, 0
+        up_side, down_side = [root.key], [root.key]
+        for hop in range(1, depth + 1):
+            found = self.edges.upstream_of([self.datasets[k].id for k in up_side])
+            up_side = self._meet(found, hop=-hop, far=lambda link: link.up)
+            found = self.edges.downstream_of(set(down_side))
+            down_side = self._meet(found, hop=hop, far=lambda link: link.down)
+            if not up_side and not down_side:
+                break
+
+    def _meet(self, links: list[Link], hop: int, far) -> list[str]:
+        """Record the links; the datasets first met at their far end, and of those the ones
+        the reader may see (the walk goes on from them)."""
+        met = []
+        for link in links:
+            self.links.add(link)
+            key = far(link)
+            if key is not None and key not in self.distance:
+                self.distance[key] = hop
+                met.append(key)
+        self._load(met)
+        return [key for key in met if self._may_read(key)]
+
+    def _load(self, keys: list[str]) -> None:
+        pairs = [tuple(key.split("/", 1)) for key in keys if key not in self.datasets]
+        for key in keys:
+            self.datasets.setdefault(key, None)
+        if pairs:
+            for row in self.s.exec(select(Dataset).where(
+                    tuple_(Dataset.department, Dataset.slug).in_(pairs))):
+                self.datasets[row.key] = row
+
+    def _may_read(self, key: str) -> bool:
+        row = self.datasets.get(key)
+        return row is not None and can_read(self.reader, row)
+
+    def graph(self, root: Dataset, depth: int, direct: Lineage) -> LineageGraph:
+        nodes: dict[str, GraphNode] = {}
+        placeholders: dict[str, str] = {}
+        edges: dict[tuple[str, str, str], GraphEdge] = {}
+
+        def node(key: str, version: int | None) -> str:
+            if not self._may_read(key):
+                if key not in placeholders:
+                    placeholders[key] = f"restricted-{len(placeholders) + 1}"
+                    nodes[placeholders[key]] = GraphNode(
+                        id=placeholders[key], kind=RESTRICTED, label=RESTRICTED_LABEL,
+                        distance=self.distance[key])
+                return placeholders[key]
+            row = self.datasets[key]
+            if version is not None and version < first_readable_version(self.reader, row):
+                version = None
+            shown = version if self.versions else None
+            node_id = f"{key}@{shown}" if shown is not None else key
+            if node_id not in nodes:
+                label = f"{row.title} (v{shown})" if shown is not None else row.title
+                nodes[node_id] = GraphNode(
+                    id=node_id, kind=DATASET, label=label, distance=self.distance[key],
+                    dataset=key, title=row.title, department=row.department, version=shown)
+            return node_id
+
+        node(root.key, root.version_count if self.versions else None)
+        for link in sorted(self.links, key=_order):
+            # a link is met from a dataset the reader may see; a version of it they may not
+            # see (shared from a later version on) has no links
+            if self._may_read(link.down) and link.down_version < first_readable_version(
+                    self.reader, self.datasets[link.down]):
+                continue
+            target = node(link.down, link.down_version)
+            if link.up is not None:
+                source = node(link.up, link.up_version)
+            else:
+                source = f"external:{link.ref}"
+                nodes.setdefault(source, GraphNode(
+                    id=source, kind=EXTERNAL, label=link.ref or "", ref=link.ref,
+                    distance=self.distance[link.down] - 1))
+            edges.setdefault((source, target, link.kind),
+                             GraphEdge(source=source, target=target, kind=link.kind))
+        return LineageGraph(
+            **direct.model_dump(), depth=depth, versions=self.versions, nodes=list(nodes.values()),
+            edges=list(edges.values()), depends_on_this=self._dependants(),
+            restricted_dependants=sum(1 for key, hop in self.distance.items()
+                                      if hop > 0 and not self._may_read(key)))
+
+    def _dependants(self) -> list[Dependant]:
+        found = [(hop, key) for key, hop in self.distance.items()
+                 if hop > 0 and self._may_read(key)]
+        return [Dependant(dataset=key, title=self.datasets[key].title,
+                          owners=self.datasets[key].owners, distance=hop)
+                for hop, key in sorted(found)]
+
+
+def _order(link: Link) -> tuple:
+    return (link.down, link.down_version, link.kind, link.up or "", link.up_version or 0,
+            link.ref or "")
+
+
+def lineage_graph(s: Session, reader: Reader, department: str, slug: str,
+                  depth: int = DEFAULT_DEPTH, versions: bool = False) -> LineageGraph:
+    """The graph `depth` hops up and down from a dataset the reader may see (else not found)."""
+    if not 1 <= depth <= MAX_DEPTH:
+        raise InvalidInput("depth", f"must be from 1 to {MAX_DEPTH}, not {depth}")
+    root = s.exec(select(Dataset).where(Dataset.department == department,
+                                        Dataset.slug == slug, readable(reader))).first()
+    if root is None:
+        raise DatasetNotFound(f"{department}/{slug}")
+    builder = GraphBuilder(s, reader, versions)
+    builder.walk(root, depth)
+    return builder.graph(root, depth, browse.lineage(s, reader, department, slug))
