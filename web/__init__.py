@@ -71,8 +71,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_prefixed_env("CATALOGUE")
     app.config.update(config)
     app.config["INSTANCE_PATH"] = str(instance)
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _instance_secret(instance)
     app.json.sort_keys = False  # keep the order of the public shapes' fields
     proxies = int(app.config.get("PROXY_COUNT") or 0)
     if proxies:  # behind a reverse proxy: the client's address is in X-Forwarded-For
@@ -86,6 +84,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                        mail_from=app.config.get("MAIL_FROM") or settings.mail_from,
                        base_url=app.config.get("URL") or settings.base_url)
     cat = Catalogue(settings)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(instance, cat)
     extensions.init_app(app, cat)
     if cat.notifications.mailer is not None and app.config.get("MAIL_SENDER", True):
         mailer = cat.notifications.mailer
@@ -113,6 +113,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     openapi.init_app(app)
     oidc.init_app(app)
     return app
+
+
+def _secret_key(instance: Path, cat: Catalogue) -> str:
+    """The key that signs cookies and CSRF tokens. On SQLite, the instance folder's own; on
+    PostgreSQL, one for every host, kept in the database: a cookie signed by one host must
+    hold on the next (the first host's own key becomes it, so its people stay signed in)."""
+    if cat.engine.dialect.name != "postgresql":
+        return _instance_secret(instance)
+    from catalogue.cluster.secrets import shared_secret
+
+    own = instance / SECRET_KEY_FILE
+    return shared_secret(cat.engine, SECRET_KEY_FILE,
+                         lambda: own.read_text().strip() if own.exists() else secrets.token_hex(32))
 
 
 def _instance_secret(instance: Path) -> str:

@@ -20,16 +20,34 @@ HOST = click.option("--host", envvar="CATALOGUE_HOST", default="127.0.0.1", show
                     help="The address to listen on (0.0.0.0 for every interface).")
 PORT = click.option("--port", envvar="CATALOGUE_PORT", default=5000, show_default=True,
                     type=click.IntRange(0, 65535), help="The port to listen on.")
+WORKERS = click.option(
+    "--workers", envvar="CATALOGUE_WORKERS", default=1, show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes: 1 serves with waitress in this process; more run gunicorn.")
 THREADS = 8
+GUNICORN_THREADS = 4  # per worker process
+NO_WORKER = click.option(
+    "--no-worker", is_flag=True, envvar="CATALOGUE_NO_WORKER",
+    help="Start no job worker beside the server (profiles wait for `catalogue worker`).")
 
 
 @click.command()
 @HOST
 @PORT
+@WORKERS
 @INSTANCE
-def serve(host: str, port: int, instance: str) -> None:
+@NO_WORKER
+def serve(host: str, port: int, workers: int, instance: str, no_worker: bool) -> None:
     """Serve the catalogue's web pages and JSON API."""
-    _serve(create_app({"INSTANCE_PATH": instance}), host, port)
+    from catalogue.jobs.cli import background_worker
+
+    with background_worker(instance, enabled=not no_worker):
+        if workers > 1:
+            from web.gunicorn import serve_gunicorn
+
+            serve_gunicorn(instance, host, port, workers, GUNICORN_THREADS)
+            return
+        _serve(create_app({"INSTANCE_PATH": instance}), host, port)
 
 
 @click.command()
@@ -37,7 +55,8 @@ def serve(host: str, port: int, instance: str) -> None:
 @PORT
 @INSTANCE
 @click.option("--no-serve", is_flag=True, help="Set up the demo, then stop.")
-def demo(host: str, port: int, instance: str, no_serve: bool) -> None:
+@NO_WORKER
+def demo(host: str, port: int, instance: str, no_serve: bool, no_worker: bool) -> None:
     """Create a demo instance (registries of several departments, indexed) and serve it.
 
     A re-run reuses the demo registries already in the instance folder.
@@ -47,7 +66,10 @@ def demo(host: str, port: int, instance: str, no_serve: bool) -> None:
     app = create_app({"INSTANCE_PATH": instance, "DEVELOPMENT": True})  # plain-http cookies
     ensure_demo(app.extensions["catalogue"], click.echo)
     if not no_serve:
-        _serve(app, host, port)
+        from catalogue.jobs.cli import background_worker
+
+        with background_worker(instance, enabled=not no_worker):
+            _serve(app, host, port)
 
 
 def _serve(app: Flask, host: str, port: int) -> None:

@@ -1,6 +1,8 @@
 """Web hardening, each piece from the library made for it: CSRF tokens on every form
 (Flask-WTF), security headers with a Content-Security-Policy that allows no inline script
-(Flask-Talisman), and rate limits on sign-in and token endpoints (Flask-Limiter).
+(Flask-Talisman), and rate limits on sign-in and token endpoints (Flask-Limiter), counted in
+the catalogue's database so that every worker and host counts alike (catalogue.cluster.ratelimit;
+`CATALOGUE_RATELIMIT_STORAGE_URI=redis://…` counts in Redis instead).
 
 Requests that carry an API token (`Authorization: Bearer …`) send no cookie, so they need no
 CSRF token; forge webhooks prove themselves with their signature.
@@ -8,12 +10,16 @@ CSRF token; forge webhooks prove themselves with their signature.
 
 from __future__ import annotations
 
-from flask import Flask, request
+from collections.abc import Callable
+
+from flask import Flask, current_app, has_app_context, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.engine import Engine
 
+from catalogue.cluster.ratelimit import SCHEME as DATABASE_COUNTERS
 from web.auth import bearer_request
 
 CSP = {
@@ -41,7 +47,9 @@ talisman = Talisman()
 def init_app(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # checked below, after bearer requests
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid for the session's life
-    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = f"{DATABASE_COUNTERS}://"
+        app.config["RATELIMIT_STORAGE_OPTIONS"] = {"engine": _engine_of(app)}
     app.config.setdefault("RATELIMIT_ENABLED", True)  # else the shared limiter keeps the last app's
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     csrf.init_app(app)
@@ -63,3 +71,14 @@ def init_app(app: Flask) -> None:
             return  # a 404 or 405 answers as such, not as a missing CSRF token
         if request.blueprint not in CSRF_EXEMPT_BLUEPRINTS and not bearer_request():
             csrf.protect()
+
+
+def _engine_of(app: Flask) -> Callable[[], Engine]:
+    """The database that counts a request's attempts: its app's catalogue's (outside a
+    request, as when the limiter is reset, the app's that made the limiter's storage)."""
+    made_by = app.extensions["catalogue"].engine
+
+    def engine() -> Engine:
+        return current_app.extensions["catalogue"].engine if has_app_context() else made_by
+
+    return engine
