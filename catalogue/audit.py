@@ -1,4 +1,5 @@
-"""The audit trail: grants, revocations, role changes, tokens, sign-ins and failed sign-ins.
+"""The audit trail: grants, revocations, role changes, tokens, sign-ins and failed sign-ins,
+access requests and their decisions, and reads of sensitive data (catalogue.sharing.reads).
 
 Append-only (the database refuses UPDATE and DELETE on it). Each event is written in the same
 transaction as the change it records, so neither exists without the other.
@@ -7,10 +8,10 @@ transaction as the change it records, so neither exists without the other.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, tuple_
+from sqlalchemy import func, or_, tuple_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -43,6 +44,12 @@ ACTIONS = {
     "release.withdrawn": "Release withdrawn",
     "release.restored": "Release restored from git",
     "release.tag_refused": "Release tag not made by the catalogue",
+    "grant.approved": "Share approved",
+    "grant.refused": "Share refused",
+    "access.requested": "Access requested",
+    "access.approved": "Access request approved",
+    "access.refused": "Access request refused",
+    "dataset.read": "Sensitive data read",
 }
 
 
@@ -86,16 +93,28 @@ RESTRICTED = "a restricted dataset"
 
 
 def events(engine: Engine, *, action: str | None = None, actor: str | None = None,
-           page: int = 1, per_page: int = 50,
-           reader: Reader | None = None) -> tuple[int, list[AuditEntry]]:
-    """A page of the trail, newest first, with the total count. A dataset named by an event
-    (a grant's or a release's) that `reader` may not read is shown as restricted, without the
-    event's details (None: every name shown)."""
+           page: int = 1, per_page: int = 50, reader: Reader | None = None,
+           dataset: str | None = None, since: date | None = None,
+           until: date | None = None) -> tuple[int, list[AuditEntry]]:
+    """A page of the trail, newest first, with the total count; filtered by action, person
+    (`actor`), `dataset` (department/slug) and days (`since` to `until`, both included, UTC).
+    A dataset named by an event (a grant's, a release's, a read's) that `reader` may not read
+    is shown as restricted, without the event's details (None: every name shown)."""
     query = select(AuditEvent)
     if action:
         query = query.where(AuditEvent.action == action)
     if actor:
-        query = query.where(AuditEvent.actor == actor.lower())
+        query = query.where(AuditEvent.actor == actor.strip().lower())
+    if dataset:
+        dataset = dataset.strip()
+        query = query.where(or_(AuditEvent.target == dataset,
+                                AuditEvent.target.like(f"{_escape(dataset)}@%", escape="\\"),
+                                AuditEvent.target.like(f"{_escape(dataset)}#%", escape="\\")))
+    if since:
+        query = query.where(AuditEvent.at >= datetime.combine(since, time.min, tzinfo=UTC))
+    if until:
+        query = query.where(AuditEvent.at < datetime.combine(until + timedelta(days=1), time.min,
+                                                              tzinfo=UTC))
     with read_session(engine) as s:
         total = s.exec(select(func.count()).select_from(query.subquery())).one()
         rows = s.exec(query.order_by(AuditEvent.id.desc())
@@ -108,10 +127,15 @@ def events(engine: Engine, *, action: str | None = None, actor: str | None = Non
             for r in rows]
 
 
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def _dataset_of(event: AuditEvent) -> str | None:
-    """The dataset a grant's or a release's event names (a release tag names it too:
-    `housing/rough-sleeping#open#1`), or None."""
-    if not event.target or not event.action.startswith(("grant.", "release.")):
+    """The dataset a grant's, a release's, an access request's or a read's event names (a
+    release tag names it too: `housing/rough-sleeping#open#1`), or None."""
+    if not event.target or not event.action.startswith(("grant.", "release.", "access.",
+                                                        "dataset.")):
         return None
     return event.target.split("@", 1)[0].split("#", 1)[0]
 

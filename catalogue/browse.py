@@ -8,7 +8,7 @@ import shlex
 from sqlalchemy import func, tuple_
 from sqlmodel import Session, select
 
-from catalogue.access import Reader, can_read, first_readable_version, readable
+from catalogue.access import Reader, can_read, discoverable, first_readable_version, readable
 from catalogue.errors import DatasetNotFound, NotFound, VersionNotFound
 from catalogue.models import (
     Dataset,
@@ -23,6 +23,7 @@ from catalogue.schemas import (
     DatasetDetail,
     DatasetSummary,
     DepartmentPublic,
+    DiscoveredDataset,
     FilePublic,
     HowToGet,
     Lineage,
@@ -34,9 +35,10 @@ from catalogue.schemas import (
 
 
 def departments(s: Session, reader: Reader) -> list[DepartmentPublic]:
+    """Every department, with how many datasets the reader may read or discover in it."""
     counts = dict(s.exec(
         select(Dataset.department, func.count(Dataset.id))
-        .where(readable(reader), Dataset.retired == False)  # noqa: E712
+        .where(discoverable(reader), Dataset.retired == False)  # noqa: E712
         .group_by(Dataset.department)
     ).all())
     return [DepartmentPublic(slug=d.slug, name=d.name, dataset_count=counts.get(d.slug, 0))
@@ -54,8 +56,9 @@ def datasets(
     s: Session, reader: Reader, *, department: str | None = None, include_retired: bool = False,
     page: int = 1, per_page: int = 50,
 ) -> tuple[int, list[DatasetSummary]]:
-    """A page of readable datasets, most recently updated first, with the total count."""
-    query = select(Dataset).where(readable(reader))
+    """A page of readable datasets, most recently updated first, with the total count; the
+    discoverable ones the reader may not read among them, marked restricted."""
+    query = select(Dataset).where(discoverable(reader))
     if department:
         query = query.where(Dataset.department == department)
     if not include_retired:
@@ -65,7 +68,30 @@ def datasets(
                   .offset((max(page, 1) - 1) * per_page).limit(per_page)).all()
     names = _department_names(s)
     problems = _problem_counts(s, [d.key for d in rows])
-    return total, [_summary(d, names, problems.get(d.key, 0)) for d in rows]
+    return total, [_summary(d, names, problems.get(d.key, 0)) if can_read(reader, d)
+                   else _restricted(d, names) for d in rows]
+
+
+def discovered(s: Session, reader: Reader, department: str, slug: str) -> DiscoveredDataset:
+    """What the reader may know of a discoverable dataset it may not read (else not found)."""
+    row = s.exec(select(Dataset).where(Dataset.department == department, Dataset.slug == slug,
+                                       discoverable(reader))).first()
+    if row is None:
+        raise DatasetNotFound(f"{department}/{slug}")
+    return DiscoveredDataset(
+        id=row.key, department=row.department,
+        department_name=_department_names(s).get(row.department, row.department),
+        slug=row.slug, title=row.title, description=row.description, owners=row.owners,
+        tags=row.tags, version_count=row.version_count)
+
+
+def dataset_or_discovered(s: Session, reader: Reader, department: str,
+                          slug: str) -> DatasetDetail | DiscoveredDataset:
+    """The dataset, or what the reader may know of it when it is discoverable only."""
+    try:
+        return dataset(s, reader, department, slug)
+    except DatasetNotFound:
+        return discovered(s, reader, department, slug)
 
 
 def dataset(s: Session, reader: Reader, department: str, slug: str) -> DatasetDetail:
@@ -262,6 +288,15 @@ def _problem_counts(s: Session, keys: list[str]) -> dict[str, int]:
     return dict(s.exec(select(Problem.dataset_key, func.count(Problem.id))
                        .where(Problem.dataset_key.in_(keys))
                        .group_by(Problem.dataset_key)).all())
+
+
+def _restricted(d: Dataset, names: dict[str, str]) -> DatasetSummary:
+    """A discoverable dataset in a list, for a reader who may not read it."""
+    return DatasetSummary(
+        id=d.key, department=d.department, department_name=names.get(d.department, d.department),
+        slug=d.slug, title=d.title, description=d.description, tags=d.tags, classification="",
+        visibility="department", licence="", version_count=d.version_count,
+        updated_at=d.created_at, retired=False, restricted=True)
 
 
 def _summary(d: Dataset, names: dict[str, str], problem_count: int) -> DatasetSummary:

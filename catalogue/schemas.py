@@ -39,6 +39,9 @@ class DatasetSummary(SQLModel):
     updated_at: datetime
     retired: bool
     problem_count: int = 0
+    restricted: bool = False
+    """Discoverable but not readable by this reader: only its title, description, department,
+    tags and version count are real; its other fields are left blank."""
 
 
 class VersionPublic(SQLModel):
@@ -91,6 +94,21 @@ class HowToGet(SQLModel):
     path: str
     dvc_get: str
     python: str
+
+
+class DiscoveredDataset(SQLModel):
+    """A discoverable dataset that the reader may not read: what all staff may know of it."""
+
+    id: str
+    department: str
+    department_name: str
+    slug: str
+    title: str
+    description: str
+    owners: list[str]
+    tags: list[str]
+    version_count: int
+    restricted: bool = True
 
 
 class DatasetDetail(DatasetSummary):

@@ -66,8 +66,10 @@ def dataset_list() -> Response:
 
 @bp.get("/datasets/<dept>/<name>")
 def dataset(dept: str, name: str) -> Response:
+    """The dataset; for a discoverable one the reader may not read, what staff may know of it
+    (`restricted: true`)."""
     with session() as s:
-        detail = browse.dataset(s, current_reader(), dept, name)
+        detail = browse.dataset_or_discovered(s, current_reader(), dept, name)
     return jsonify(detail.model_dump(mode="json"))
 
 

@@ -8,9 +8,11 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 
 from catalogue import browse
 from catalogue.downloads import Download, FolderEntry, IsADirectory, list_folder, open_download
-from catalogue.schemas import DatasetDetail
+from catalogue.schemas import DatasetDetail, DiscoveredDataset
 from catalogue.sharing import may_share
-from web.auth import current_person, current_reader
+from catalogue.sharing.reads import record_read
+from web.access_requests import restricted_page
+from web.auth import actor, current_person, current_reader
 from web.extensions import catalogue, session
 
 bp = Blueprint("datasets", __name__, url_prefix="/datasets/<dept>/<name>")
@@ -20,7 +22,10 @@ bp = Blueprint("datasets", __name__, url_prefix="/datasets/<dept>/<name>")
 def dataset(dept: str, name: str) -> str:
     reader = current_reader()
     with session() as s:
-        detail = browse.dataset(s, reader, dept, name)
+        found = browse.dataset_or_discovered(s, reader, dept, name)
+        if isinstance(found, DiscoveredDataset):
+            return restricted_page(found)
+        detail = found
         versions = browse.versions(s, reader, dept, name,
                                    limit=current_app.config["TIMELINE_VERSIONS"])
         lineage = browse.lineage(s, reader, dept, name)
@@ -71,6 +76,7 @@ def download(dept: str, name: str, number: int, path: str) -> Response | str:
             entries = None
     if entries is not None:
         return _folder(summary, dept, name, number, path.strip("/"), entries)
+    record_read(catalogue().engine, actor(), f"{dept}/{name}", number, path)
     return file_response(opened)
 
 

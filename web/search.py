@@ -10,8 +10,9 @@ from flask import Blueprint, Response, jsonify, render_template, request, url_fo
 
 from catalogue.search import SearchRequest
 from catalogue.search.schema import FACETS
+from catalogue.sharing import discovery
 from web.auth import current_reader
-from web.extensions import catalogue
+from web.extensions import catalogue, session
 from web.params import Paging, paging
 
 bp = Blueprint("search", __name__)
@@ -23,6 +24,8 @@ FACET_TITLES = {
 }
 SORT_LABELS = {"relevance": "Best match", "updated": "Recently updated", "title": "Title A to Z"}
 MAX_SUGGESTIONS = 20
+RESTRICTED_FIELDS = {"id", "department", "department_name", "slug", "title", "description",
+                     "tags", "version_count", "restricted"}
 
 
 @bp.get("/search")
@@ -32,6 +35,7 @@ def results_page() -> str:
     selected = [(name, v) for name, values in found.facets.items() for v in values if v.selected]
     return render_template(
         "search.html", found=found, q=found.request.q, selected=selected, paging=pager,
+        restricted=_restricted(found.request) if pager.page == 1 else [],
         facet_titles=FACET_TITLES,
         sort_labels=SORT_LABELS, page_url=page_url, without=without,
         json_url=url_for("search.api_search", **request.args.to_dict(flat=False)),
@@ -41,7 +45,14 @@ def results_page() -> str:
 @bp.get("/api/v1/search")
 def api_search() -> Response:
     found = catalogue().search.search(current_reader(), search_request(paging()))
-    return jsonify(found.public())
+    return jsonify({**found.public(), "restricted": [
+        r.model_dump(mode="json", include=RESTRICTED_FIELDS) for r in _restricted(found.request)]})
+
+
+def _restricted(wanted: SearchRequest) -> list:
+    """Discoverable datasets matching the search that the reader may not read, apart."""
+    with session() as s:
+        return discovery.find(s, current_reader(), wanted.q, wanted.filters)
 
 
 @bp.get("/api/v1/suggest")

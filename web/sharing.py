@@ -10,7 +10,7 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from catalogue import browse
-from catalogue.sharing import GrantInfo, SharingError
+from catalogue.sharing import GrantInfo, SharingError, agreements
 from web.auth import actor, current_person, current_reader
 from web.extensions import catalogue, session
 
@@ -30,7 +30,7 @@ def sharing_page(dept: str, name: str) -> str:
 @login_required
 def share(dept: str, name: str) -> Response | tuple[str, int]:
     form = {key: request.form.get(key, "").strip()
-            for key in ("grantee", "from_version", "expires")}
+            for key in ("grantee", "from_version", "expires", "purpose", "agreement")}
     errors: dict[str, str] = {}
     try:
         options = _options(form)
@@ -41,9 +41,15 @@ def share(dept: str, name: str) -> Response | tuple[str, int]:
             grant = catalogue().sharing.share(current_person(), actor(), f"{dept}/{name}",
                                               form["grantee"], **options)
         except SharingError as exc:
-            errors["grantee"] = str(exc)
+            field, sep, message = str(exc).partition(": ")
+            if sep and field in form:
+                errors[field] = message[:1].upper() + message[1:]
+            else:
+                errors["grantee"] = str(exc)
         else:
-            flash(f"Shared with {grant.grantee_name}.", "success")
+            flash(f"Shared with {grant.grantee_name}." if grant.in_force else
+                  f"Sharing with {grant.grantee_name} awaits a governance officer's approval.",
+                  "success")
             return redirect(url_for("sharing.sharing_page", dept=dept, name=name))
     return _page(dept, name, errors=errors, form=form), 400
 
@@ -70,7 +76,9 @@ def share_json(dept: str, name: str) -> tuple[Response, int]:
     body = request.get_json(silent=True) or {}
     form = {"grantee": str(body.get("grantee") or ""),
             "from_version": str(body.get("from_version") or ""),
-            "expires": str(body.get("expires") or "")}
+            "expires": str(body.get("expires") or ""),
+            "purpose": str(body.get("purpose") or ""),
+            "agreement": str(body.get("agreement") or "")}
     try:
         grant = catalogue().sharing.share(current_person(), actor(), f"{dept}/{name}",
                                           form["grantee"], **_options(form))
@@ -91,13 +99,18 @@ def _page(dept: str, name: str, errors: dict[str, str], form: dict[str, str]) ->
         detail = browse.dataset(s, current_reader(), dept, name)
     sharing = catalogue().sharing
     grants = sharing.grants(current_person(), detail.id)
+    with session() as s:
+        known = agreements.agreements(s)
     return render_template("sharing.html", dataset=detail, grants=grants, errors=errors,
-                           form=form, grantees=sharing.grantees())
+                           form=form, grantees=sharing.grantees(),
+                           agreements=[a for a in known if a.in_force])
 
 
 def _options(form: dict[str, str]) -> dict:
     """The share's options from form fields; a SharingError(message, field) when one is wrong."""
-    options: dict = {"from_version": None, "expires_on": None}
+    options: dict = {"from_version": None, "expires_on": None,
+                     "purpose": form.get("purpose") or None,
+                     "agreement": form.get("agreement") or None}
     if not form["grantee"]:
         raise SharingError("Choose whom to share it with", "grantee")
     if form["from_version"]:
@@ -114,8 +127,4 @@ def _options(form: dict[str, str]) -> dict:
 
 
 def _public(g: GrantInfo) -> dict:
-    return {"grantee": g.grantee_ref, "name": g.grantee_name, "from_version": g.from_version,
-            "expires_on": g.expires_on.isoformat() if g.expires_on else None,
-            "in_force": g.in_force, "granted_by": g.granted_by,
-            "granted_at": g.granted_at.isoformat()}
-
+    return g.public()
