@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 
 from limits.storage import Storage
 from sqlalchemy import case, delete, select
@@ -26,16 +27,22 @@ PRUNE_ONE_IN = 50  # an increment clears the windows long over this often
 
 
 class DatabaseStorage(Storage):
-    """`limits` storage over the catalogue's engine (passed as the `engine` option)."""
+    """`limits` storage over the catalogue's engine: the `engine` option is the engine, or
+    a function that returns the engine to use now (a web app's, per request: several apps
+    of one process, as in tests, each count in their own database)."""
 
     STORAGE_SCHEME = [SCHEME]
 
     def __init__(self, uri: str | None = None, wrap_exceptions: bool = False,
-                 engine: Engine | None = None, **options):
+                 engine: Engine | Callable[[], Engine] | None = None, **options):
         if engine is None:
             raise ValueError(f"{SCHEME}:// needs the catalogue's engine (the `engine` option)")
         super().__init__(uri, wrap_exceptions=wrap_exceptions)
-        self.engine = engine
+        self._engine = engine
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine if isinstance(self._engine, Engine) else self._engine()
 
     @property
     def base_exceptions(self) -> type[Exception]:
@@ -44,7 +51,8 @@ class DatabaseStorage(Storage):
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         now = time.time()
         c = COUNTERS.c
-        insert = (postgresql.insert if self.engine.dialect.name == "postgresql"
+        engine = self.engine
+        insert = (postgresql.insert if engine.dialect.name == "postgresql"
                   else sqlite.insert)(COUNTERS)
         expired = c.expires_at <= now
         statement = insert.values(key=key, count=amount, expires_at=now + expiry) \
@@ -52,7 +60,7 @@ class DatabaseStorage(Storage):
                 "count": case((expired, amount), else_=c.count + amount),
                 "expires_at": case((expired, now + expiry), else_=c.expires_at),
             }).returning(c.count)
-        with write_transaction(self.engine) as conn:
+        with write_transaction(engine) as conn:
             count = conn.execute(statement).scalar_one()
             if random.randrange(PRUNE_ONE_IN) == 0:
                 conn.execute(delete(COUNTERS).where(c.expires_at < now))
