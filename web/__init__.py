@@ -17,7 +17,6 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from catalogue.core import Catalogue
 from catalogue.settings import Settings, normalise_database_url
 from web import (
-    access_requests,
     account,
     api,
     audit,
@@ -27,8 +26,8 @@ from web import (
     dcat,
     errors,
     extensions,
-    governance,
     hooks,
+    lineage,
     notifications,
     oidc,
     open_data,
@@ -101,10 +100,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(account.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(sharing.bp)
-    app.register_blueprint(access_requests.bp)
-    app.register_blueprint(governance.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(datasets.bp)
+    app.register_blueprint(lineage.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(hooks.bp)
     app.register_blueprint(search.bp)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, url_for
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from catalogue import browse
+from catalogue.lineage.graph import lineage_graph, parse_depth
 from catalogue.schemas import DatasetSummary
 from web import datasets, shapes
 from web.auth import current_reader
@@ -97,8 +98,12 @@ def version(dept: str, name: str, number: int) -> Response:
 
 @bp.get("/datasets/<dept>/<name>/lineage")
 def lineage(dept: str, name: str) -> Response:
+    """The dataset's direct links and its lineage graph, `?depth=` hops each way (default 3),
+    `?versions=1` version by version."""
+    depth = parse_depth(request.args.get("depth"))
     with session() as s:
-        found = browse.lineage(s, current_reader(), dept, name)
+        found = lineage_graph(s, current_reader(), dept, name, depth=depth,
+                              versions=flag("versions"))
     return jsonify(found.model_dump(mode="json"))
 
 

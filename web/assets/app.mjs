@@ -18,3 +18,15 @@ for (const button of document.querySelectorAll("[data-copy-target]")) {
     setTimeout(() => { button.innerHTML = label; }, 2000);
   });
 }
+
+// The lineage graph and the charts load their libraries only on the pages that have them.
+const lineage = document.querySelector("[data-lineage-url]");
+if (lineage) {
+  import("./lineage.js").then(({ drawLineage }) => drawLineage(lineage));
+}
+const charts = document.querySelectorAll("[data-chart-spec]");
+if (charts.length) {
+  import("./charts.js").then(({ drawChart }) => {
+    for (const chart of charts) drawChart(chart);
+  });
+}
