@@ -20,8 +20,10 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 from werkzeug.routing import Rule
 
+from catalogue.lineage.graph import MAX_DEPTH
+from catalogue.lineage.schemas import LineageGraph
 from catalogue.releases.schemas import ReleaseRequestPublic
-from catalogue.schemas import DatasetDetail, Lineage
+from catalogue.schemas import DatasetDetail
 from web import shapes
 
 PREFIX = "/api/v1"
@@ -69,7 +71,11 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("api.version_list", "GET"): Operation("A dataset's versions", shapes.VersionList),
     ("api.version", "GET"): Operation("A version, its files and lineage",
                                       shapes.VersionWithLinks),
-    ("api.lineage", "GET"): Operation("A dataset's lineage", Lineage),
+    ("api.lineage", "GET"): Operation(
+        "A dataset's lineage: its direct links and the graph around it", LineageGraph,
+        query=(Query("depth", {"type": "integer", "minimum": 1, "maximum": MAX_DEPTH},
+                     "Hops each way (default 3)."),
+               Query("versions", {"type": "boolean"}, "Version by version."))),
     ("api.download", "GET"): Operation("A file of a version (bytes; ranges supported)",
                                        shapes.AnyObject, tag="Downloads"),
     ("search.api_search", "GET"): Operation("Search datasets", shapes.SearchAnswer,
