@@ -97,6 +97,9 @@ LAZY = {
     "demo": LazyCommand(
         "web.commands:demo",
         "Create a demo instance (registries of several departments, indexed) and serve it."),
+    "jobs": LazyCommand(
+        "catalogue.jobs.cli:jobs",
+        "Background jobs: how many are queued, running, done and failed; retry failed ones."),
     "mail": LazyCommand("catalogue.notifications.cli:mail",
                         "Send the email notifications waiting in the outbox."),
     "push": LazyCommand(
@@ -121,6 +124,9 @@ LAZY = {
         "catalogue.accounts_cli:unshare",
         "Stop sharing DEPT/DATASET with a department or partner organisation."),
     "user": LazyCommand("catalogue.accounts_cli:user", "Add and look after people's accounts."),
+    "worker": LazyCommand(
+        "catalogue.jobs.cli:worker",
+        "Run background jobs (profiles of new versions' files) until stopped."),
 }
 
 REGISTRY_LAZY = {

@@ -21,6 +21,7 @@ from sqlmodel import Session
 from catalogue.cluster.changes import ChangeFeed, Follower
 from catalogue.db import make_engine, read_session
 from catalogue.indexer import Indexer
+from catalogue.jobs.queue import JobQueue
 from catalogue.migrate import upgrade
 from catalogue.notifications.service import Notifications
 from catalogue.settings import Settings
@@ -30,6 +31,8 @@ from registry.dvc_env import configure_dvc
 from registry.storage import RegistryStorage
 
 if TYPE_CHECKING:
+    from catalogue.jobs.queue import Claimed
+    from catalogue.jobs.worker import Worker
     from catalogue.notifications.mailer import Mailer
     from catalogue.releases.service import Releases
     from catalogue.search import SearchIndex
@@ -54,6 +57,8 @@ class Catalogue:
         self._releases: Releases | None = None
         self._opening = threading.RLock()  # two threads' first use must open one index, not two
         self.indexer.listeners.append(self._search_changed)
+        self.jobs = JobQueue(self.engine)
+        self.indexer.listeners.append(self._queue_profiles)
         self.indexer.listeners.append(self._releases_changed)
         self.notifications = Notifications(self.engine, self._mailer(), settings.base_url)
         self.sharing = Sharing(self.engine, [self._search_changed], self.notifications)
@@ -131,6 +136,30 @@ class Catalogue:
             return  # built from the database just now, after the run's commits: up to date
         if self.search.datasets_changed(keys):
             self._followers["search"].advance(change)
+
+    def _queue_profiles(self, keys: set[str] | None) -> None:
+        """After an index run: a profile job for each new tabular file (catalogue.profiles)."""
+        if keys is not None and not keys:
+            return  # a run that changed nothing imports no profiling
+        from catalogue.profiles.work import queue_profiles
+
+        queue_profiles(self.engine, self.jobs, keys)
+
+    def job_worker(self, name: str | None = None) -> Worker:
+        """A worker for the job queue (`catalogue worker`); the datasets whose current
+        version it profiled are re-indexed for search after each batch."""
+        from catalogue.jobs.worker import Worker
+        from catalogue.profiles.work import ProfileJobs
+
+        return Worker(self.jobs, [ProfileJobs(self.engine, self.storage, self.jobs)],
+                      after=self._profiled, name=name)
+
+    def _profiled(self, jobs: list[Claimed]) -> None:
+        from catalogue.profiles.store import datasets_holding
+
+        keys = datasets_holding(self.engine, [j.payload.get("dir") or j.key for j in jobs])
+        if keys:
+            self._search_changed(keys)
 
     def _mailer(self) -> Mailer | None:
         if not self.settings.smtp_url:

@@ -67,7 +67,7 @@ def _parses(values: pa.Array, kind: str) -> pa.Array | None:
                     return parsed
             return None
         if kind == "datetime":
-            return values.cast(pa.timestamp("s"))
+            return values.cast(pa.timestamp("us"))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     return values

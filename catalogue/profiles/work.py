@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import posixpath
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -161,14 +160,3 @@ class ProfileJobs:
         jobs = [(member_md5, {"dir": md5, "member": path, "path": posixpath.basename(path)})
                 for path, member_md5 in members.items() if member_md5]
         self.queue.enqueue(KIND, jobs, conn=conn)
-
-
-def profiles_of(engine: Engine, md5s: Iterable[str]) -> dict[str, FileProfile]:
-    wanted = list(dict.fromkeys(md5s))
-    found: dict[str, FileProfile] = {}
-    with engine.connect() as conn:
-        for start in range(0, len(wanted), 500):
-            for row in conn.execute(select(PROFILES).where(
-                    PROFILES.c.md5.in_(wanted[start:start + 500]))):
-                found[row.md5] = FileProfile(**row._mapping)
-    return found

@@ -47,6 +47,17 @@ def masked_preview(handle: BinaryIO, filename: str, rows: int = ROWS) -> dict[st
     }
 
 
+def mask_value(value: str, column: str) -> str:
+    """One cell as the masked preview shows it: whole when its column is named for personal
+    data, else with every value a detector confirms masked where it stands."""
+    return _masked(value, names.personal_kind(column))
+
+
+def masks_whole(column: str) -> bool:
+    """Whether every cell of a column of this name is masked."""
+    return names.personal_kind(column) in WHOLE_CELL
+
+
 def _text(value: object) -> str:
     if value is None:
         return ""

@@ -179,6 +179,14 @@ class SearchIndex:
             writer.cancel()
             raise
 
+    def _known(self, md5s: Iterable[str]) -> dict[str, list[str] | None]:
+        """Column names by file: from the file's profile where there is one (every column,
+        and telling types), else from its header row (`columns`)."""
+        from catalogue.profiles.store import profile_columns
+
+        wanted = list(md5s)
+        return {**self.columns.get(wanted), **profile_columns(self.engine, wanted)}
+
     def update(self, keys: Iterable[str]) -> list[SourceFile]:
         """Re-index these datasets (removing those retired or gone); the files whose column
         names are not known yet.
@@ -189,7 +197,7 @@ class SearchIndex:
         keys = set(keys)
         with self._writer() as writer:
             documents, gone = self.loader(self.engine, keys)
-            known = self.columns.get(f.md5 for d in documents for f in d.files)
+            known = self._known(f.md5 for d in documents for f in d.files)
             with writer.searcher() as searcher:  # one for all deletions, not one each
                 for key in sorted(gone | {doc.key for doc in documents}):
                     writer.delete_by_term("id", key, searcher=searcher)
@@ -221,12 +229,12 @@ class SearchIndex:
         documents, _ = self.loader(self.engine)
         if read_columns:
             self.columns.forget_failures()
-            files = _unknown(documents, self.columns.get(f.md5 for d in documents
+            files = _unknown(documents, self._known(f.md5 for d in documents
                                                          for f in d.files))
             read_all(self.columns, self.storage, files, progress=progress)
         with self._writer(index, limitmb=REBUILD_MB) as writer:
             documents, _ = self.loader(self.engine)  # again, under the lock (see `update`)
-            known = self.columns.get(f.md5 for d in documents for f in d.files)
+            known = self._known(f.md5 for d in documents for f in d.files)
             for doc in documents:
                 writer.add_document(**doc.fields(_columns(doc, known)))
             writer.commit(mergetype=writing.CLEAR)
@@ -238,7 +246,7 @@ class SearchIndex:
         """Read every column name no document has yet (files that failed recently are left
         for later), then re-index the datasets they belong to; how many files were read."""
         documents, _ = self.loader(self.engine)
-        files = _unknown(documents, self.columns.get(f.md5 for d in documents for f in d.files))
+        files = _unknown(documents, self._known(f.md5 for d in documents for f in d.files))
         read = read_all(self.columns, self.storage, files, stop=lambda: self._closed,
                         progress=progress)
         keys = {f.dataset for f in files if f.md5 in read}
@@ -378,7 +386,13 @@ class SearchIndex:
 
 
 def _columns(doc: DatasetDocument, known: dict[str, list[str] | None]) -> list[str]:
-    return list(dict.fromkeys(c for f in doc.files for c in known.get(f.md5) or []))
+    """The current version's column names, then the words of their descriptions in
+    dataset.yaml (`columns:`)."""
+    described = (getattr(doc.row, "extra", None) or {}).get("columns") or []
+    return list(dict.fromkeys([
+        *(c for f in doc.files for c in known.get(f.md5) or []),
+        *(f"{c.get('name', '')} {c.get('description') or ''} {c.get('unit') or ''}".strip()
+          for c in described if isinstance(c, dict))]))
 
 
 def _unknown(documents: list[DatasetDocument], known: dict[str, list[str] | None],
