@@ -35,6 +35,7 @@ from web import (
     openapi,
     pages,
     params,
+    profiles,
     releases,
     search,
     security,
@@ -112,6 +113,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(notifications.bp)
     app.register_blueprint(releases.bp)
     app.register_blueprint(ckan.bp)
+    app.register_blueprint(profiles.pages)
+    app.register_blueprint(profiles.api)
     openapi.init_app(app)
     oidc.init_app(app)
     return app
