@@ -49,7 +49,8 @@ class RegistryBuilder(WorkingCopy):
     """A registry in `path` with a local DVC remote beside it, driven by git and dvc."""
 
     def __init__(self, path: Path, departments: dict[str, str] | None = None,
-                 name: str = "Test council registry", partners: dict[str, str] | None = None):
+                 name: str = "Test council registry", partners: dict[str, str] | None = None,
+                 agreements: list[dict] | None = None):
         self.path = path
         self.remote = path.parent / f"{path.name}-storage"
         path.mkdir(parents=True)
@@ -61,6 +62,8 @@ class RegistryBuilder(WorkingCopy):
             {"slug": s, "name": n} for s, n in (departments or {"housing": "Housing"}).items()]}
         if partners:
             catalogue["partners"] = [{"slug": s, "name": n} for s, n in partners.items()]
+        if agreements:
+            catalogue["agreements"] = agreements
         self.write("catalogue.yaml", yaml.safe_dump(catalogue, sort_keys=False))
         self.commit("Create registry", "asha")
 
