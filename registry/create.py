@@ -71,8 +71,11 @@ def init_registry(
     departments: dict[str, str] | None = None,
     partners: dict[str, str] | None = None,
     author: tuple[str, str] = ("Data Catalogue", "catalogue@localhost"),
+    agreements: list[dict] | None = None,
 ) -> Path:
     """Create a registry at `path` (which must not exist or be empty); returns its path.
+    `agreements`: information-sharing agreements for its catalogue.yaml
+    (`{reference, title, partner, expires}`).
 
     The default remote is a directory beside it, `<path>-storage`, written as an absolute path
     so that every clone of the registry reaches the same remote.
@@ -95,6 +98,8 @@ def init_registry(
     }
     if partners:
         catalogue["partners"] = [{"slug": s, "name": n} for s, n in partners.items()]
+    if agreements:
+        catalogue["agreements"] = agreements
     (path / CATALOGUE_FILE).write_text(yaml.safe_dump(catalogue, sort_keys=False))
     (path / "README.md").write_text(README.format(name=name, remote=remote))
     run(["git", "add", "-A"], path, site_cache)

@@ -90,7 +90,10 @@ def _build(spec: DemoRegistry, root: Path, site_cache: Path, today: date, echo: 
     with _environment(GIT_AUTHOR_DATE=stamp, GIT_COMMITTER_DATE=stamp):
         path = init_registry(root / spec.folder, site_cache, name=spec.name,
                              departments=spec.departments, partners=spec.partners,
-                             author=(STAFF[who].name, STAFF[who].email))
+                             author=(STAFF[who].name, STAFF[who].email),
+                             agreements=[{"reference": ref, "title": title, "partner": partner,
+                                          "expires": today + timedelta(days=days)}
+                                         for ref, title, partner, days in spec.agreements])
     with RegistryWriter(path, site_cache) as writer:
         for step in timeline(spec, today):
             _apply(writer, step, echo, partner)

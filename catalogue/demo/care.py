@@ -35,7 +35,7 @@ ADULT_SOCIAL_CARE = [
         Aggregated, but small counts could identify people: **do not share outside the
         department** without the Safeguarding Adults Board's agreement.
         """, classification="OFFICIAL-SENSITIVE", update_frequency="Quarterly",
-        temporal_coverage="Latest eight financial quarters"),
+        temporal_coverage="Latest eight financial quarters", discoverable=True),
         [(220, "margaret", "Add safeguarding concerns to {quarter}"),
          (120, "margaret", "Add safeguarding concerns to {quarter}")],
         data.safeguarding_concerns),

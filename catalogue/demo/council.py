@@ -20,4 +20,6 @@ COUNCIL = DemoRegistry(
     [(90, "nadia", "finance/spend-over-500",
       {"tags": ["spending", "transparency", "suppliers", "open data candidate"]},
       "Tag spend over £500 as a candidate for the open data portal")],
+    [("DSA-2025-014", "Hospital discharge and adult safeguarding data sharing agreement",
+      "riverbank-nhs", 540)],
 )

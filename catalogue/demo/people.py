@@ -28,10 +28,14 @@ PEOPLE = [
     ("sarah.mitchell@riverbank.example.nhs.uk", "Sarah Mitchell", [], "riverbank-nhs", "staff"),
 ]
 SHARES = [
-    # dataset, with, from version, expiry (days from today)
-    ("adult-social-care/safeguarding-concerns", "partner:riverbank-nhs", None, 365),
-    ("adult-social-care/safeguarding-concerns", "department:housing", 2, 90),
+    # dataset, with, from version, expiry (days from today), purpose, agreement
+    ("adult-social-care/safeguarding-concerns", "partner:riverbank-nhs", None, 365,
+     "Joint review of safeguarding concerns raised on discharge from hospital", "DSA-2025-014"),
+    ("adult-social-care/safeguarding-concerns", "department:housing", 2, 90,
+     "Tenancy sustainment: safeguarding concerns among council tenants", None),
 ]
+APPROVER = f"grace.adeyemi@{DOMAIN}"  # the governance officer who approves the shares that
+# need it (an OFFICIAL-SENSITIVE dataset shared with the NHS trust under DSA-2025-014)
 
 
 def ensure_demo_people(cat: Catalogue, echo: Echo) -> Path:
@@ -45,10 +49,14 @@ def ensure_demo_people(cat: Catalogue, echo: Echo) -> Path:
         for email, name, departments, partner, role in PEOPLE:
             add_account(cat.engine, actor, email, name, departments=departments,
                         partner=partner, role=role, password=password)
-        for key, grantee, from_version, days in SHARES:
+        approver = find(cat.engine, APPROVER)
+        for key, grantee, from_version, days, purpose, agreement in SHARES:
             expires = date.fromordinal(date.today().toordinal() + days)
-            cat.sharing.share(None, actor, key, grantee, from_version=from_version,
-                              expires_on=expires)
+            grant = cat.sharing.share(None, actor, key, grantee, from_version=from_version,
+                                      expires_on=expires, purpose=purpose, agreement=agreement)
+            if grant.status == "pending":
+                cat.sharing.decide(approver, Actor(approver.email, "command line"), grant.id,
+                                   "approve", "Covered by DSA-2025-014")
         _write(file, password)
     echo(f"Demo accounts (the password of each is in {file}):")
     for email, _name, departments, partner, role in PEOPLE:

@@ -68,6 +68,9 @@ class DemoRegistry:
     partners: dict[str, str]
     datasets: list[DemoDataset]
     revisions: list[tuple[int, str, str, dict[str, Any], str]] = field(default_factory=list)
+    agreements: list[tuple[str, str, str, int]] = field(default_factory=list)
+    """Information-sharing agreements: (reference, title, partner, days from the build until
+    it expires)."""
 
 
 def metadata(title: str, owners: str, tags: str, description: str, **more: Any) -> dict[str, Any]:

@@ -17,6 +17,8 @@ from catalogue.demo.data_health import air_quality_monitoring
 from catalogue.demo.data_planning_waste import planning_applications
 from catalogue.demo.nhs import NHS
 from catalogue.demo.periods import months, quarters, weeks
+from catalogue.people import find
+from catalogue.sharing.register import RegisterFilter, register
 
 EVERYONE = Reader.everyone()
 
@@ -133,3 +135,26 @@ def test_each_version_covers_a_new_period_whatever_the_day_of_the_build():
                 dates = [step.when.date() for step in steps if step.dataset is ds and step.number]
                 if cover:
                     assert len({str(cover(d, 1)) for d in dates}) == len(dates), (today, ds.key)
+
+
+def test_the_demos_owners_read_their_own_and_its_shares_are_governed(catalogue):
+    """Issue 13 on the demo: Sarah Mitchell of the NHS trust reads the dataset she owns; Adult
+    Social Care's safeguarding concerns are discoverable (restricted) by other staff; its share
+    with the trust is in force under DSA-2025-014, approved by a governance officer."""
+    ensure_demo(catalogue, lambda line: None)
+    sarah = find(catalogue.engine, "sarah.mitchell@riverbank.example.nhs.uk")
+    hannah = find(catalogue.engine, "hannah.whitfield@northmere.example.gov.uk")
+    with catalogue.session() as s:
+        reader = sarah.reader(s)
+        owned = browse.dataset(s, reader, "integrated-care", "delayed-discharges")
+        assert [v.number for v in browse.versions(s, reader, "integrated-care",
+                                                  "delayed-discharges")] == [3, 2, 1]
+        counts = {d.slug: d.dataset_count for d in browse.departments(s, reader)}
+        seen = browse.dataset_or_discovered(s, hannah.reader(s), "adult-social-care",
+                                            "safeguarding-concerns")
+    assert owned.owners[0] == sarah.email and counts["integrated-care"] == 1
+    assert seen.restricted and "versions" not in seen.model_dump()
+    [share] = register(catalogue.engine, None, RegisterFilter(partner="riverbank-nhs"))
+    assert (share.dataset, share.status, share.agreement, share.decided_by) == (
+        "adult-social-care/safeguarding-concerns", "in-force", "DSA-2025-014",
+        "grace.adeyemi@northmere.example.gov.uk")
