@@ -17,6 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from catalogue.core import Catalogue
 from catalogue.settings import Settings, normalise_database_url
 from web import (
+    access_requests,
     account,
     api,
     audit,
@@ -26,6 +27,7 @@ from web import (
     dcat,
     errors,
     extensions,
+    governance,
     hooks,
     lineage,
     notifications,
@@ -101,6 +103,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(account.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(sharing.bp)
+    app.register_blueprint(access_requests.bp)
+    app.register_blueprint(governance.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(datasets.bp)
     app.register_blueprint(lineage.bp)
