@@ -249,7 +249,7 @@ def _write(git_path: str, record: ReleaseRecord, secret: str | bytes, tagger: st
 
 def _write_once(repo: pygit2.Repository, record: ReleaseRecord, secret: str | bytes,
                 who: tuple[str, str], written: list[str]) -> None:
-    tags = _release_tags(repo)
+    tags = _release_tags(repo, record.dataset)
     registration = registration_tag(record.dataset, record.version)
     if record.action == RELEASE:
         _check_registration(record, tags, registration)
@@ -424,11 +424,13 @@ def _all_tag_names(repo: pygit2.Repository) -> list[str]:
     return [r.removeprefix(TAGS) for r in repo.references if r.startswith(TAGS)]
 
 
-def _release_tags(repo: pygit2.Repository) -> dict[str, _Found]:
+def _release_tags(repo: pygit2.Repository, dataset: str | None = None) -> dict[str, _Found]:
+    """The release-shaped tags (of `dataset` only, when named: a registry with thousands of
+    releases reads one dataset's tag objects, not every one, to write a release)."""
     found = {}
     for name in _all_tag_names(repo):
         parsed = release_shaped(name)
-        if parsed is None:
+        if parsed is None or (dataset is not None and parsed.artifact != dataset):
             continue
         ref = repo.references[TAGS + name]
         obj = repo.get(ref.target)
