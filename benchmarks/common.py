@@ -127,10 +127,11 @@ def fresh_database(folder: Path) -> Iterator[str]:
 
 
 @contextmanager
-def fresh_catalogue(folder: Path) -> Iterator[Catalogue]:
+def fresh_catalogue(folder: Path, background_reads: bool = True) -> Iterator[Catalogue]:
     """A new, empty catalogue whose instance folder is `folder`."""
     with fresh_database(folder) as url:
-        catalogue = Catalogue(Settings(instance=folder, database_url=url))
+        catalogue = Catalogue(Settings(instance=folder, database_url=url),
+                              background_reads=background_reads)
         try:
             yield catalogue
         finally:

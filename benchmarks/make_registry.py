@@ -105,10 +105,13 @@ class Commit:
     data: bytes | None = None  # the version's bytes, for the DVC remote
 
 
+VARIANT_WORDS = {v.lstrip("-") for v in words.VARIANTS + words.MORE_VARIANTS if v}
+
+
 def _title(slug: str) -> str:
     """`rough-sleeping-by-ward-summary` → `Rough sleeping by ward (summary)`."""
     parts = [words.ACRONYMS.get(w, w) for w in slug.split("-")]
-    variant = f" ({parts.pop()})" if parts[-1] in ("summary", "detail", "provisional") else ""
+    variant = f" ({parts.pop()})" if parts[-1] in VARIANT_WORDS else ""
     title = " ".join(parts) + variant
     return title[0].upper() + title[1:]
 
@@ -140,8 +143,10 @@ class CorpusPlanner:
         plans = []
         for index, dept in enumerate(depts):
             _, subjects, _ = words.DEPARTMENTS[dept]
+            variants = words.VARIANTS + (words.MORE_VARIANTS
+                                         if self.params.get("more_variants") else [])
             slugs = [f"{s}-{q}{v}" for s in subjects for q in words.QUALIFIERS
-                     for v in words.VARIANTS]
+                     for v in variants]
             self.rng.shuffle(slugs)
             if dept == big_dept:
                 slugs.remove(big_slug)
@@ -206,7 +211,7 @@ class CorpusPlanner:
 
     def _metadata(self, plan: DatasetPlan, created: list[DatasetPlan]) -> dict[str, Any]:
         dept_name, subjects, sources = words.DEPARTMENTS[plan.department]
-        sensitive = self.rng.random() < 0.1
+        sensitive = self.rng.random() < self.params.get("sensitive_share", 0.1)
         personal = sensitive and self.rng.random() < 0.5
         caveats = self.rng.sample(words.CAVEATS, 2)
         meta: dict[str, Any] = {
