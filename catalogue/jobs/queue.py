@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.engine import Connection, Engine
+from sqlmodel.sql.sqltypes import UTCDateTime
 
 from catalogue.clock import utcnow
 from catalogue.db import write_transaction
@@ -37,8 +38,7 @@ REASON_LIMIT = 1000
 
 
 def now() -> datetime:
-    """Naive UTC, as the job table stores its times (the same on SQLite and PostgreSQL)."""
-    return utcnow().replace(tzinfo=None)
+    return utcnow()
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,10 @@ class JobQueue:
                 lock="FOR UPDATE SKIP LOCKED" if postgres else "",
                 kinds=f"AND kind IN ({', '.join(':' + n for n in names)})" if kinds else "")
             at = now()
-            row = conn.execute(text(statement).bindparams(**names), {
+            bound = text(statement).bindparams(
+                bindparam("now", type_=UTCDateTime()), bindparam("lease", type_=UTCDateTime()),
+                **names)
+            row = conn.execute(bound, {
                 "worker": worker, "now": at, "lease": at + timedelta(seconds=self.lease_s),
                 "max_attempts": self.max_attempts}).first()
         if row is None:

@@ -99,7 +99,7 @@ def file_profile(entry: Entry, profile: FileProfile | None, job: Job | None,
     tables = [_table(t, described, unmasked) for t in profile.tables]
     body.update(format=profile.format, rows=profile.rows, encoding=profile.encoding,
                 notes=list(profile.notes), size=profile.size, seconds=profile.seconds,
-                profiled_at=profile.profiled_at.isoformat() + "Z",
+                profiled_at=profile.profiled_at.isoformat(),
                 columns=tables[0]["columns"] if tables else [],
                 sample=tables[0]["sample"] if tables else None,
                 tables=tables if len(tables) > 1 else [])
