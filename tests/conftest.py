@@ -30,6 +30,17 @@ def dvc_site_cache(tmp_path_factory) -> Path:
     return folder
 
 
+@pytest.fixture(scope="session")
+def demo_registries(tmp_path_factory: pytest.TempPathFactory, dvc_site_cache: Path) -> Path:
+    """The demo's two registries and their DVC remotes, built once for the whole session
+    (index them into a test's catalogue: `NHS` first, then `COUNCIL`)."""
+    from catalogue.demo.build import build_demo
+
+    root = tmp_path_factory.mktemp("demo") / "demo"
+    build_demo(root, dvc_site_cache, lambda line: None)
+    return root
+
+
 @pytest.fixture
 def make_database_url(tmp_path: Path) -> Iterator:
     """Makes databases of this test's own: SQLite files, or new PostgreSQL databases."""

@@ -16,7 +16,6 @@ from sqlalchemy import create_engine, text
 from catalogue import browse
 from catalogue.access import Reader, dataset_principals
 from catalogue.core import Catalogue
-from catalogue.demo.build import build_demo
 from catalogue.demo.council import COUNCIL
 from catalogue.demo.nhs import NHS
 from catalogue.search import SearchRequest
@@ -59,14 +58,6 @@ JUDGED = [
     ("children in care placements", "childrens-services/children-in-care", "all words"),
     ("fly tipping fines", "waste/fly-tipping", "most words"),
 ]
-
-
-@pytest.fixture(scope="session")
-def demo_registries(tmp_path_factory: pytest.TempPathFactory, dvc_site_cache: Path) -> Path:
-    """The demo's two registries and their DVC remotes, built once for the whole session."""
-    root = tmp_path_factory.mktemp("search-demo") / "demo"
-    build_demo(root, dvc_site_cache, lambda line: None)
-    return root
 
 
 @pytest.fixture(scope="module")

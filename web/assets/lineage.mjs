@@ -28,7 +28,16 @@ function datasetUrl(template, node) {
   return node.version ? `${url}/versions/${node.version}` : url;
 }
 
+// Cytoscape.js adds a <style> element (position: relative for its container) unless one with
+// this id exists: the CSP refuses inline styles, so app.scss has the rule and this marks it.
+const CYTOSCAPE_STYLESHEET = "__________cytoscape_stylesheet";
+
 export async function drawLineage(container) {
+  if (!document.getElementById(CYTOSCAPE_STYLESHEET)) {
+    const marker = document.createElement("meta");
+    marker.id = CYTOSCAPE_STYLESHEET;
+    document.head.append(marker);
+  }
   const response = await fetch(container.dataset.lineageUrl, {
     headers: { Accept: "application/json" }, credentials: "same-origin",
   });
