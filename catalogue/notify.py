@@ -17,6 +17,7 @@ from sqlmodel import select
 
 from catalogue.core import Catalogue
 from catalogue.db import read_session
+from catalogue.errors import CatalogueError
 from catalogue.indexer import IndexReport
 from catalogue.models import Dataset, Registry, Version
 from registry.history import RegistryHistory
@@ -40,11 +41,34 @@ def version_url(base_url: str | None, dataset: str, number: int) -> str | None:
     return f"{base_url.rstrip('/')}/datasets/{dataset}/versions/{number}"
 
 
+class UnknownCommit(CatalogueError):
+    """A push names a commit the registry does not have (even after fetching it)."""
+
+    status = 422
+
+    def __init__(self, field: str, sha: str):
+        super().__init__(f"{field}: the registry has no commit {sha[:64]!r}")
+        self.field = field
+
+
 def pushed_commits(git_path: str, old: str | None, new: str) -> list[str]:
-    """The commits a push added to main, oldest first (first parents only, as indexed)."""
+    """The commits a push added to main, oldest first (first parents only, as indexed).
+
+    A new branch (`old` empty or zeros) added its whole history. A force push added what
+    follows the merge base. An `old` the registry does not know tells nothing of what came
+    before: only `new` itself is counted, never every commit back to the first.
+    """
     history = RegistryHistory(git_path)
-    since = None if not old or old == ZERO or not history.is_ancestor(old, new) else old
-    return history.commits_after(since, new)
+    if not history.has_commit(new):
+        raise UnknownCommit("after", new)
+    if not old or old == ZERO:
+        return history.commits_after(None, new)
+    if not history.has_commit(old):
+        return [new]
+    if history.is_ancestor(old, new):
+        return history.commits_after(old, new)
+    base = history.merge_base(old, new)
+    return history.commits_after(base, new) if base else [new]
 
 
 def versions_of(engine: Engine, registry_id: int, shas: Sequence[str],

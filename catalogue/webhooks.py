@@ -82,21 +82,24 @@ def set_secret(catalogue: Catalogue, url: str, secret: str) -> Registry:
 
 def receive_push(catalogue: Catalogue, headers: Mapping[str, str], body: bytes,
                  base_url: str | None = None) -> WebhookOutcome:
-    """Verify a forge's push event and index the registry it names."""
+    """Verify a forge's push event and index the registry it names.
+
+    The signature is checked over the raw bytes, against each registry's secret, before the
+    body is parsed: nothing an unsigned sender writes is read, and a signed body that is not a
+    JSON object is a 400 naming it."""
     h = {k.lower(): v for k, v in headers.items()}
     forge = _forge(h)
     if forge is None:
         raise WebhookInvalid("not a GitHub, GitLab or Gitea webhook (no event header)")
     if not any(h.get(k) for k in ("x-hub-signature-256", "x-gitea-signature", "x-gitlab-token")):
         raise WebhookRefused()
-    try:
-        payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise WebhookRefused() from None
-    if not isinstance(payload, dict):
+    signed_by = _signed_by(catalogue, forge, h, body)
+    if not signed_by:
         raise WebhookRefused()
-    registry, secret = _registry_for(catalogue, _urls(payload))
-    if registry is None or secret is None or not _verified(forge, h, body, secret):
+    payload = _payload(body)
+    urls = _urls(payload)
+    registry = next((r for r in signed_by if normalise_url(r.url) in urls), None)
+    if registry is None:
         raise WebhookRefused()
     event = h.get(f"x-{forge}-event", "")
     if event != PUSH_EVENTS[forge]:
@@ -104,9 +107,30 @@ def receive_push(catalogue: Catalogue, headers: Mapping[str, str], body: bytes,
     if payload.get("ref") != f"refs/heads/{BRANCH}":
         return WebhookOutcome(registry.url, False, f"not a push to {BRANCH}")
     before, after = payload.get("before"), payload.get("after")
-    report, versions = index_push(catalogue, registry, before if isinstance(before, str) else None,
-                                  after if isinstance(after, str) else None, base_url)
+    for name, value in (("before", before), ("after", after)):
+        if value is not None and not isinstance(value, str):
+            raise WebhookInvalid(f"{name}: give a commit id as text")
+    report, versions = index_push(catalogue, registry, before, after, base_url)
     return WebhookOutcome(registry.url, True, None, report.commits, versions)
+
+
+def _payload(body: bytes) -> dict:
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise WebhookInvalid("body: not JSON") from None
+    if not isinstance(payload, dict):
+        raise WebhookInvalid("body: not a JSON object")
+    return payload
+
+
+def _signed_by(catalogue: Catalogue, forge: str, h: Mapping[str, str],
+               body: bytes) -> list[Registry]:
+    """The registries whose secret the request's signature matches."""
+    with read_session(catalogue.engine) as s:
+        rows = s.exec(select(Registry, WebhookSecret).join(
+            WebhookSecret, WebhookSecret.registry_id == Registry.id)).all()
+    return [registry for registry, secret in rows if _verified(forge, h, body, secret.secret)]
 
 
 def _forge(h: Mapping[str, str]) -> str | None:
@@ -144,13 +168,3 @@ def normalise_url(url: str) -> str:
         return found.group(1).lower() + found.group(2).lower() + found.group(3)
     scp = re.match(r"^([\w.-]+@)([\w.-]+)(:.*)$", url)
     return scp.group(1) + scp.group(2).lower() + scp.group(3) if scp else url
-
-
-def _registry_for(catalogue: Catalogue,
-                  urls: set[str]) -> tuple[Registry | None, str | None]:
-    with read_session(catalogue.engine) as s:
-        for registry in s.exec(select(Registry)):
-            if normalise_url(registry.url) in urls:
-                row = s.get(WebhookSecret, registry.id)
-                return registry, row.secret if row else None
-    return None, None

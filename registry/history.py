@@ -117,6 +117,23 @@ class RegistryHistory:
         except (pygit2.GitError, ValueError, KeyError):
             return False
 
+    def has_commit(self, sha: str) -> bool:
+        """Whether `sha` (a full 40-hex id) names a commit of this repository."""
+        if not isinstance(sha, str) or not re.fullmatch(r"[0-9a-f]{40}", sha):
+            return False
+        try:
+            return isinstance(self.repo.get(sha), pygit2.Commit)
+        except (pygit2.GitError, ValueError, KeyError):
+            return False
+
+    def merge_base(self, one: str, other: str) -> str | None:
+        """The best common ancestor of two commits (None: unrelated histories)."""
+        try:
+            found = self.repo.merge_base(one, other)
+        except (pygit2.GitError, ValueError, KeyError):
+            return None
+        return str(found) if found is not None else None
+
     def wait_for_main(self, old: str, new: str, timeout: float) -> bool:
         """Wait until main is `new` or a descendant of it (a push accepted); False when it
         moves elsewhere or `timeout` seconds pass first."""

@@ -9,6 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from catalogue.clock import DayOutOfRange
 from catalogue.errors import CatalogueError
 from catalogue.sharing import end_of
 from catalogue.signin import SignInFailed, TooManyAttempts, sign_in, sign_out
@@ -103,6 +104,8 @@ def create_token_page() -> tuple[str, int] | str:
     if form["expires"]:
         try:
             expires_at = end_of(date.fromisoformat(form["expires"]))
+        except DayOutOfRange as exc:
+            errors["expires"] = _sentence(str(exc).removeprefix("expires: "))
         except ValueError:
             errors["expires"] = "Enter the expiry date as YYYY-MM-DD, for example 2027-03-31"
     new_token = None
@@ -125,3 +128,7 @@ def revoke_token_page(token_id: int) -> Response:
     revoke_token(catalogue().engine, actor(), current_person(), token_id)
     flash("The token is revoked: it no longer works.", "success")
     return redirect(url_for("account.tokens_page"))
+
+
+def _sentence(message: str) -> str:
+    return message[:1].upper() + message[1:]

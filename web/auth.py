@@ -81,6 +81,16 @@ def init_app(app: Flask) -> None:
             app.config[key] = value
     login_manager.init_app(app)
     app.before_request(_check_token)
+    app.after_request(_private_when_signed_in)
+
+
+def _private_when_signed_in(response: Response) -> Response:
+    """An answer to someone signed in or sending a token is theirs alone: no shared cache
+    (a proxy's, a CDN's) may keep it for the next reader, whatever else it says of caching."""
+    if bearer_request() or current_person() is not None:
+        response.cache_control.public = False
+        response.cache_control.private = True
+    return response
 
 
 def _check_token() -> Response | None:

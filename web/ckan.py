@@ -114,7 +114,7 @@ def _data() -> dict[str, Any] | CkanError:
         return request.form.to_dict()
     try:
         data = json.loads(request.get_data())
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         return CkanError(f"Bad request - JSON Error: {exc}")
     if not isinstance(data, dict):
         return CkanError("Bad request - JSON Error: the request body must be a JSON object, "

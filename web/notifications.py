@@ -22,7 +22,7 @@ from catalogue.people import Person
 from web.auth import current_person
 from web.errors import error_response
 from web.extensions import catalogue
-from web.params import MAX_INT, paging
+from web.params import MAX_INT, json_object, paging
 
 bp = Blueprint("notifications", __name__)
 
@@ -89,8 +89,7 @@ def notifications_json() -> Response:
 @bp.post(API + "/read")
 @login_required
 def mark_read_json() -> Response | tuple[Response | str, int]:
-    body = request.get_json(silent=True) or {}
-    ids = body.get("ids") if isinstance(body, dict) else None
+    ids = json_object().get("ids")
     if ids is not None and (not isinstance(ids, list) or not all(
             isinstance(i, int) and not isinstance(i, bool) and 0 < i <= MAX_INT for i in ids)):
         return error_response(400, "ids: give a list of notification ids, or none for all")

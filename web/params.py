@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app, request, url_for
+from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
 MAX_PAGE = 1_000_000  # far past any real page; keeps OFFSET within the database's integers
@@ -49,3 +52,18 @@ def flag(name: str) -> bool:
 def twin(endpoint: str, **values: str) -> str:
     """The URL of this page's JSON twin, with the same query parameters."""
     return url_for(endpoint, **values, **request.args.to_dict())
+
+
+def json_object() -> dict[str, Any]:
+    """The request's JSON body, which must be an object: {} when there is no body, a 400 naming
+    `body` when it is not JSON (nested past the parser's depth included) or not an object."""
+    data = request.get_data(cache=True)
+    if not data.strip():
+        return {}
+    try:
+        body = json.loads(data)
+    except (ValueError, RecursionError):
+        raise BadRequest("body: not JSON") from None
+    if not isinstance(body, dict):
+        raise BadRequest(f"body: give a JSON object, not {type(body).__name__}")
+    return body

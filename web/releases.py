@@ -28,7 +28,7 @@ from catalogue.schemas import DatasetDetail, VersionDetail
 from web import datasets
 from web.auth import actor, current_person, current_reader
 from web.extensions import catalogue, session
-from web.params import text
+from web.params import json_object, text
 
 bp = Blueprint("releases", __name__)
 bp.add_app_template_filter(age, "age")
@@ -265,8 +265,7 @@ def _json(found: ReleaseRequestPublic) -> Response:
 
 
 def _body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    return body if isinstance(body, dict) else {}
+    return json_object()
 
 
 def _field(body: dict[str, Any], name: str) -> str:

@@ -3,6 +3,7 @@ as JSON under /api/v1 for scripts with a write-scoped token."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
@@ -10,9 +11,11 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from catalogue import browse
+from catalogue.clock import LAST_DAY
 from catalogue.sharing import GrantInfo, SharingError, agreements
 from web.auth import actor, current_person, current_reader
 from web.extensions import catalogue, session
+from web.params import json_object
 
 bp = Blueprint("sharing", __name__)
 
@@ -73,7 +76,7 @@ def grants_json(dept: str, name: str) -> Response:
 @bp.post(API)
 @login_required
 def share_json(dept: str, name: str) -> tuple[Response, int]:
-    body = request.get_json(silent=True) or {}
+    body = json_object()
     form = {"grantee": str(body.get("grantee") or ""),
             "from_version": str(body.get("from_version") or ""),
             "expires": str(body.get("expires") or ""),
@@ -114,7 +117,7 @@ def _options(form: dict[str, str]) -> dict:
     if not form["grantee"]:
         raise SharingError("Choose whom to share it with", "grantee")
     if form["from_version"]:
-        if not form["from_version"].isdigit():
+        if not re.fullmatch(r"[0-9]{1,18}", form["from_version"]):
             raise SharingError("Enter a version number, such as 3", "from_version")
         options["from_version"] = int(form["from_version"])
     if form["expires"]:
@@ -123,6 +126,9 @@ def _options(form: dict[str, str]) -> dict:
         except ValueError:
             raise SharingError("Enter the last day as YYYY-MM-DD, for example 2027-03-31",
                                "expires") from None
+        if options["expires_on"] > LAST_DAY:
+            raise SharingError(f"Enter a last day up to {LAST_DAY.isoformat()}, or none for "
+                               "a share with no end", "expires")
     return options
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import delete, insert
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, select
 
+from catalogue import clock
 from catalogue.clock import utcnow
 from catalogue.errors import CatalogueError
 from catalogue.sharing.models import Agreement
@@ -46,8 +47,9 @@ class AgreementInfo:
 
 
 def end_of_day(day: date) -> datetime:
-    """The moment a day ends (UTC): what is in force until `day` stops at it."""
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
+    """The moment a day ends (UTC): what is in force until `day` stops at it (an agreement
+    until the calendar's last day, 9999-12-31, until the end of the day before)."""
+    return clock.end_of_day(min(day, clock.LAST_DAY))
 
 
 def replace_agreements(conn: Connection, registry_id: int,

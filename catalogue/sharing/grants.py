@@ -19,14 +19,14 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from catalogue.access import can_read
 from catalogue.audit import Actor, record
-from catalogue.clock import aware, utcnow
+from catalogue.clock import aware, end_of_day, utcnow
 from catalogue.db import read_session, write_session
 from catalogue.errors import CatalogueError, Conflict, DatasetNotFound, NotFound
 from catalogue.models import Account, Dataset, Department, Grant, Partner
@@ -116,7 +116,7 @@ def parse_grantee(text: str) -> tuple[str, str]:
 
 def end_of(day: date) -> datetime:
     """A grant `--expires 2026-12-31` is in force until the end of that day (UTC)."""
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
+    return end_of_day(day)
 
 
 def may_share(person: Person | None, department: str, owners: list[str] | None) -> bool:
