@@ -43,9 +43,13 @@ def temporary_accommodation(version: int, asof: date) -> Files:
              "Private sector leased": 140, "Council stock": 90}
     frame = cross(iso(months(asof, 24)), list(kinds), ("month", "accommodation_type"))
     frame["households"] = poisson(frame, "ta", frame["accommodation_type"].map(kinds))
+    if version >= 1:  # from the second version: hostel placements had been under-counted
+        frame.loc[frame["accommodation_type"] == "Hostel", "households"] += 4
     frame["with_children"] = whole(frame["households"] * 0.55)
     costs = {"Bed and breakfast": 68.0, "Nightly paid self-contained": 52.5}
     frame["avg_nightly_cost_gbp"] = frame["accommodation_type"].map(costs).fillna(24.0)
+    if version >= 1:  # a column the second version added (comparing versions shows it)
+        frame["avg_stay_days"] = poisson(frame, "stay", 80 + 0 * frame["households"])
     return {"temporary_accommodation.csv": csv(frame)}
 
 

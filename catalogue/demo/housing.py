@@ -105,9 +105,19 @@ HOUSING = [
         Households placed in temporary accommodation at each month end, by type, with the
         average nightly cost to the council. Bed and breakfast use for families beyond six
         weeks is unlawful: watch the `with_children` column for that row.
-        """, update_frequency="Monthly", temporal_coverage="Latest 24 months"),
+        """, update_frequency="Monthly", temporal_coverage="Latest 24 months",
+        primary_key=["month", "accommodation_type"],
+        columns={"month": "Month end of the snapshot",
+                 "accommodation_type": "Kind of temporary accommodation",
+                 "households": {"description": "Households placed at the month end",
+                                "unit": "households"},
+                 "with_children": "Of those, households with dependent children",
+                 "avg_nightly_cost_gbp": {"description": "Average nightly cost to the council",
+                                          "unit": "GBP"}}),
         [(230, "priya", "Add temporary accommodation placements to {month}"),
-         (30, "priya", "Add placements to {month}")], data.temporary_accommodation),
+         (30, "priya", "Add placements to {month}, with the average length of stay; hostel "
+                       "counts revised after the move to the new case system")],
+        data.temporary_accommodation),
     dataset("housing/housing-register", metadata(
         "Housing register by band and bedroom need", "tom", "housing register, allocations",
         """
