@@ -116,21 +116,27 @@ def token_create(email: str, name: str, expires: datetime | None, scope: str,
 @click.option("--with", "grantee", required=True, metavar="department:SLUG|partner:SLUG")
 @click.option("--expires", type=DATE, help="The last day it is shared (YYYY-MM-DD).")
 @click.option("--from-version", type=int, help="Share this version and later ones only.")
+@click.option("--purpose", help="What it is shared for.")
+@click.option("--agreement", help="The information-sharing agreement (from catalogue.yaml) "
+              "it is shared under: needed for sensitive or personal data and a partner.")
 @INSTANCE
 def share(dataset: str, grantee: str, expires: datetime | None, from_version: int | None,
-          instance: str) -> None:
+          purpose: str | None, agreement: str | None, instance: str) -> None:
     """Share DEPT/DATASET with a department or a partner organisation."""
     cat = Catalogue.from_env(instance)
     try:
         grant = cat.sharing.share(None, Actor.command_line(), dataset, grantee,
                                   expires_on=expires.date() if expires else None,
-                                  from_version=from_version)
+                                  from_version=from_version, purpose=purpose,
+                                  agreement=agreement)
     finally:
         cat.close()
     versions = f"from version {grant.from_version}" if grant.from_version else "all versions"
     until = f" until the end of {_day(grant.expires_on)}" if grant.expires_on else ""
+    pending = f" (pending: a governance officer approves grant {grant.id})" \
+        if grant.status == "pending" else ""
     click.echo(f"Shared {dataset} with {grant.grantee_name} ({grant.grantee_ref}): "
-               f"{versions}{until}")
+               f"{versions}{until}{pending}")
 
 @click.command()
 @click.argument("dataset", metavar="DEPT/DATASET")
@@ -160,7 +166,7 @@ def shares(dataset: str, instance: str) -> None:
     for g in grants:
         versions = f"from version {g.from_version}" if g.from_version else "all versions"
         until = f", until the end of {_day(g.expires_on)}" if g.expires_on else ""
-        state = "" if g.in_force else "  (expired)"
+        state = "" if g.in_force else f"  ({g.status})"
         click.echo(f"{g.grantee_ref}  {g.grantee_name}: {versions}{until}{state}")
 
 

@@ -97,6 +97,9 @@ LAZY = {
     "demo": LazyCommand(
         "web.commands:demo",
         "Create a demo instance (registries of several departments, indexed) and serve it."),
+    "grants": LazyCommand(
+        "catalogue.sharing.cli:grants",
+        "The register of shares: list grants, approve or refuse pending ones."),
     "jobs": LazyCommand(
         "catalogue.jobs.cli:jobs",
         "Background jobs: how many are queued, running, done and failed; retry failed ones."),
@@ -260,6 +263,10 @@ progress = _progress  # for the commands of other modules (catalogue.search.cli)
 def _print_report(report: IndexReport) -> None:
     click.echo(f"{report.registry}: {report.commits} new commit(s), "
                f"{len(report.new_versions)} new version(s)")
+    if report.waited:
+        click.echo(f"  (another index run was indexing this registry at the same time: this "
+                   f"run waited for it; it indexed {report.others_commits} commit(s) and "
+                   f"{report.others_versions} version(s) of them)")
     for key, number in report.new_versions[-20:]:
         click.echo(f"  + {key} v{number}")
     if len(report.new_versions) > 20:

@@ -17,7 +17,7 @@ from flask import (
 from flask_login import login_required
 
 from catalogue.errors import InvalidInput
-from catalogue.sharing.register import RegisterFilter, as_csv, register
+from catalogue.sharing.register import RegisterFilter, register, to_csv
 from catalogue.sharing.rules import SHOWN_STATES
 from web.auth import actor, current_person
 from web.extensions import catalogue
@@ -75,5 +75,5 @@ def decide(grant_id: str) -> Response:
 
 
 def _csv(grants) -> Response:
-    return Response(as_csv(grants), content_type="text/csv; charset=utf-8",
+    return Response(to_csv(grants), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="shares.csv"'})

@@ -95,7 +95,7 @@ def _matches(g: GrantInfo, where: RegisterFilter) -> bool:
     return True
 
 
-def as_csv(grants: list[GrantInfo]) -> str:
+def to_csv(grants: list[GrantInfo]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, extrasaction="ignore")
     writer.writeheader()
