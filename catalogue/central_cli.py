@@ -80,13 +80,15 @@ def _copy_progress() -> Callable[[int, int], None]:
 def install_hooks_command(path: Path, catalogue_url: str | None, remote: str | None,
                           tell: bool, wait: float, instance: str) -> None:
     """Install the catalogue's pre-receive and post-receive hooks into the registry at PATH."""
+    from catalogue.settings import Settings
     from registry.hooks import HooksFailed, install_hooks
 
     try:
         written = install_hooks(
             path, remote=remote, catalogue_url=catalogue_url,
             instance=Path(instance) if tell else None,
-            database_url=os.environ.get("DATABASE_URL") if tell else None, wait_seconds=wait)
+            database_url=os.environ.get("DATABASE_URL") if tell else None, wait_seconds=wait,
+            remote_config=Settings.from_env(instance).dvc_config)
     except HooksFailed as exc:
         raise click.ClickException(str(exc)) from None
     for script in written:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import mimetypes
 import posixpath
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from sqlmodel import Session
@@ -47,6 +47,8 @@ class Download:
     content_type: str
     size: int | None
     chunks: Iterator[bytes]
+    ranged: Callable[[int, int], Iterator[bytes]] | None = None
+    """Instead of `chunks`: bytes start..stop (exclusive), read from that offset on."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,7 @@ def open_file(storage: RegistryStorage, where: VersionBytes, path: str) -> Downl
         content_type=content_type(path),
         size=opened.size,
         chunks=opened.chunks(),
+        ranged=opened.range,
     )
 
 

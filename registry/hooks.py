@@ -65,6 +65,10 @@ class HookConfig:
     instance: str | None = None
     database_url: str | None = None
     wait_seconds: float = 0.0
+    remote_config: str | None = None
+    """A DVC config file outside git (the catalogue instance's `config.local`: an S3
+    endpoint, a region) laid over the registry's `.dvc/config` to reach the remote.
+    Credentials are never written here: DVC takes them from the environment."""
 
     @classmethod
     def load(cls, git_dir: Path) -> HookConfig:
@@ -73,7 +77,7 @@ class HookConfig:
 
 def install_hooks(git_dir: Path, *, remote: str | None = None, catalogue_url: str | None = None,
                   instance: Path | None = None, database_url: str | None = None,
-                  wait_seconds: float = 0.0) -> list[Path]:
+                  wait_seconds: float = 0.0, remote_config: Path | None = None) -> list[Path]:
     """Install the pre-receive and post-receive hooks into a registry's git directory (a bare
     central repository, usually); returns the scripts written. Installing again replaces them.
 
@@ -97,14 +101,16 @@ def install_hooks(git_dir: Path, *, remote: str | None = None, catalogue_url: st
     if is_local(remote) and not os.path.isabs(remote):
         raise HooksFailed(f"the DVC remote {remote!r} is a relative path: give its absolute "
                           "path with --remote")
+    local = str(remote_config.resolve()) if remote_config else None
     try:
-        open_store(remote)
+        open_store(remote, remote_settings(history, history.head(), remote, local))
     except RemoteUnreadable as exc:
         raise HooksFailed(str(exc)) from None
     config = HookConfig(python=sys.executable, remote=remote,
                         catalogue_url=catalogue_url.rstrip("/") if catalogue_url else None,
                         instance=str(instance.resolve()) if instance else None,
-                        database_url=database_url, wait_seconds=wait_seconds)
+                        database_url=database_url, wait_seconds=wait_seconds,
+                        remote_config=local)
     config_path = folder / CONFIG_FILE
     config_path.write_text(json.dumps(asdict(config), indent=2) + "\n")
     config_path.chmod(0o600 if database_url else 0o644)
@@ -143,6 +149,25 @@ def default_remote(history: RegistryHistory) -> str | None:
         raise HooksFailed(f"{history.repo.path}: {exc}; give the remote with --remote") from None
 
 
+def remote_settings(history: RegistryHistory, rev: str | None, url: str,
+                    local_config: str | None) -> dict[str, str]:
+    """The settings DVC needs to reach the remote at `url` besides credentials (an S3
+    endpoint, a region…): those of the remote with that URL in `.dvc/config` at `rev`, with
+    `local_config`'s laid over them, as DVC lays `.dvc/config.local` over `.dvc/config`."""
+    from registry.remotes import CONFIG, merge, parse_config, read_local_config
+
+    raw = history.read_blob(rev, CONFIG) if rev else None
+    try:
+        committed = parse_config(raw.decode("utf-8")) if raw else {}
+    except UnicodeDecodeError:
+        committed = {}
+    config = merge(committed, read_local_config(Path(local_config) if local_config else None))
+    for section, values in config.items():
+        if section.startswith("remote ") and values.get("url") == url:
+            return {key: value for key, value in values.items() if key != "url"}
+    return {}
+
+
 def pre_receive(git_dir: Path, updates: list[RefUpdate], config: HookConfig,
                 out: TextIO) -> int:
     """The pre-receive hook: 0 accepts the push, 1 refuses it.
@@ -156,8 +181,11 @@ def pre_receive(git_dir: Path, updates: list[RefUpdate], config: HookConfig,
         from registry.remote_store import RemoteUnreadable, open_store
 
         history = open_pushed(str(git_dir), os.environ.get("GIT_QUARANTINE_PATH"))
+        pushed = [u.new for u in updates if u.ref == f"refs/heads/{BRANCH}" and u.new != ZERO]
+        rev = pushed[0] if pushed else history.head()
         try:
-            store = open_store(config.remote)
+            store = open_store(config.remote, remote_settings(history, rev, config.remote,
+                                                              config.remote_config))
         except RemoteUnreadable as exc:
             out.write(f"catalogue: push refused: {exc}; tell the registry's administrator\n")
             return 1

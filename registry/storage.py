@@ -84,6 +84,18 @@ class OpenedOutput:
         finally:
             self.handle.close()
 
+    def range(self, start: int, stop: int, chunk: int = CHUNK) -> Iterator[bytes]:
+        """Bytes `start` to `stop` (exclusive) in pieces, read from `start` on (on S3, ranged
+        GETs of that part only); closes the file at the end."""
+        try:
+            self.handle.seek(start)
+            left = stop - start
+            while left > 0 and (block := self.handle.read(min(chunk, left))):
+                left -= len(block)
+                yield block
+        finally:
+            self.handle.close()
+
 
 @dataclass(frozen=True)
 class DirectoryEntry:

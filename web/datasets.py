@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+from werkzeug.datastructures import ContentRange, Range
 
 from catalogue import browse
 from catalogue.downloads import Download, FolderEntry, IsADirectory, list_folder, open_download
@@ -81,12 +82,38 @@ def download(dept: str, name: str, number: int, path: str) -> Response | str:
 
 
 def file_response(opened: Download) -> Response:
-    """A file's bytes streamed as they are read from the DVC remote, saved under its name."""
-    response = Response(opened.chunks, content_type=opened.content_type,
-                        direct_passthrough=True)
-    response.content_length = opened.size
+    """A file's bytes streamed as they are read from the DVC remote, saved under its name.
+
+    A request for one range of bytes (`Range: bytes=START-END`, as a download manager resuming
+    a large file sends) gets those bytes only, 206, read from that offset of the remote (on
+    S3, ranged GETs of that part only); one past the end gets 416. Several ranges, or an
+    If-Range, get the whole file."""
+    wanted = request.range if opened.size is not None and opened.ranged else None
+    if wanted is not None and len(wanted.ranges) == 1 and "If-Range" not in request.headers:
+        response = _partial(opened, wanted)
+    else:
+        response = Response(opened.chunks, content_type=opened.content_type,
+                            direct_passthrough=True)
+        response.content_length = opened.size
+    response.accept_ranges = "bytes"
     response.headers["Content-Disposition"] = attachment(opened.filename)
     response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _partial(opened: Download, wanted: Range) -> Response:
+    assert opened.size is not None and opened.ranged is not None
+    bounds = wanted.range_for_length(opened.size)
+    if bounds is None:
+        list(opened.ranged(0, 0))  # reads nothing, and closes the file
+        response = Response(status=416)
+        response.content_range = ContentRange("bytes", None, None, opened.size)
+        return response
+    start, stop = bounds
+    response = Response(opened.ranged(start, stop), status=206,
+                        content_type=opened.content_type, direct_passthrough=True)
+    response.content_length = stop - start
+    response.content_range = ContentRange("bytes", start, stop, opened.size)
     return response
 
 
