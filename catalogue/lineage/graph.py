@@ -12,8 +12,9 @@ walk does not go on through it, so what lies beyond is not shown either.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import tuple_
+from sqlalchemy import Select, bindparam, tuple_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -63,6 +64,33 @@ class Link:
     ref: str | None = None
 
 
+@cache
+def _statements(all_versions: bool) -> dict[str, Select]:
+    """The three queries of links, built once (building a statement costs more than running
+    it): of given datasets' versions, from given upstream keys, and imports from given
+    registries. Of current versions only unless `all_versions`."""
+    up = aliased(Version)
+    query = (select(Dataset.department, Dataset.slug, Version.number, LineageEdge.kind,
+                    LineageEdge.upstream_key, up.number, LineageEdge.upstream_ref,
+                    LineageEdge.upstream_path, LineageEdge.upstream_md5)
+             .join(Version, Version.dataset_id == Dataset.id)
+             .join(LineageEdge, LineageEdge.version_id == Version.id)
+             .outerjoin(up, up.id == LineageEdge.upstream_version_id))
+    if not all_versions:
+        query = query.where(Version.number == Dataset.version_count)
+    return {
+        "upstream": query.where(Dataset.id.in_(bindparam("ids", expanding=True))),
+        "downstream": query.where(
+            LineageEdge.upstream_key.in_(bindparam("keys", expanding=True))),
+        "imports": query.where(LineageEdge.kind == "import",
+                               LineageEdge.upstream_ref.in_(bindparam("urls", expanding=True))),
+    }
+
+
+_DATASETS_BY_KEY = select(Dataset).where(
+    tuple_(Dataset.department, Dataset.slug).in_(bindparam("pairs", expanding=True)))
+
+
 class Edges:
     """The index's lineage edges, read a hop at a time: of current versions only, or of all."""
 
@@ -74,27 +102,19 @@ class Edges:
     def upstream_of(self, ids: list[int]) -> list[Link]:
         if not ids:
             return []
-        return self._links(Dataset.id.in_(ids))
+        return self._links(_statements(self.all_versions)["upstream"], {"ids": ids})
 
     def downstream_of(self, keys: set[str]) -> list[Link]:
         if not keys:
             return []
-        found = self._links(LineageEdge.upstream_key.in_(sorted(keys)))
+        found = self._links(_statements(self.all_versions)["downstream"],
+                            {"keys": sorted(keys)})
         return found + [link for link in self._all_imports() if link.up in keys]
 
-    def _links(self, where) -> list[Link]:
-        up = aliased(Version)
-        query = (select(Dataset.department, Dataset.slug, Version.number, LineageEdge.kind,
-                        LineageEdge.upstream_key, up.number, LineageEdge.upstream_ref,
-                        LineageEdge.upstream_path, LineageEdge.upstream_md5)
-                 .join(Version, Version.dataset_id == Dataset.id)
-                 .join(LineageEdge, LineageEdge.version_id == Version.id)
-                 .outerjoin(up, up.id == LineageEdge.upstream_version_id)
-                 .where(where))
-        if not self.all_versions:
-            query = query.where(Version.number == Dataset.version_count)
+    def _links(self, statement, params: dict) -> list[Link]:
         links = []
-        for dept, slug, number, kind, up_key, up_number, ref, path, md5 in self.s.exec(query):
+        rows = self.s.connection().execute(statement, params)  # plain rows: no ORM work
+        for dept, slug, number, kind, up_key, up_number, ref, path, md5 in rows:
             if up_key is None and kind == "import":
                 up_key, up_number = self._imported(ref, path, md5)
             links.append(Link(f"{dept}/{slug}", number, kind, up_key, up_number,
@@ -107,7 +127,7 @@ class Edges:
         if self._imports is None:
             urls = sorted(self._registry_ids())
             self._imports = [link for link in self._links(
-                (LineageEdge.kind == "import") & LineageEdge.upstream_ref.in_(urls))
+                _statements(self.all_versions)["imports"], {"urls": urls})
                 if link.up] if urls else []
         return self._imports
 
@@ -145,6 +165,8 @@ class GraphBuilder:
         self.datasets: dict[str, Dataset | None] = {}
         self.distance: dict[str, int] = {}
         self.links: set[Link] = set()
+        self._readable: dict[str, bool] = {}
+        self._first: dict[str, int] = {}
 
     def walk(self, root: Dataset, depth: int) -> None:
         self.datasets[root.key], self.distance[root.key] = root, 0
@@ -175,13 +197,20 @@ class GraphBuilder:
         for key in keys:
             self.datasets.setdefault(key, None)
         if pairs:
-            for row in self.s.exec(select(Dataset).where(
-                    tuple_(Dataset.department, Dataset.slug).in_(pairs))):
+            for row in self.s.exec(_DATASETS_BY_KEY, params={"pairs": pairs}):
                 self.datasets[row.key] = row
 
     def _may_read(self, key: str) -> bool:
-        row = self.datasets.get(key)
-        return row is not None and can_read(self.reader, row)
+        if key not in self._readable:
+            row = self.datasets.get(key)
+            self._readable[key] = row is not None and can_read(self.reader, row)
+        return self._readable[key]
+
+    def _first_version(self, key: str) -> int:
+        """The oldest version of a readable dataset the reader may see."""
+        if key not in self._first:
+            self._first[key] = first_readable_version(self.reader, self.datasets[key])
+        return self._first[key]
 
     def graph(self, root: Dataset, depth: int, direct: Lineage) -> LineageGraph:
         nodes: dict[str, GraphNode] = {}
@@ -197,7 +226,7 @@ class GraphBuilder:
                         distance=self.distance[key])
                 return placeholders[key]
             row = self.datasets[key]
-            if version is not None and version < first_readable_version(self.reader, row):
+            if version is not None and version < self._first_version(key):
                 version = None
             shown = version if self.versions else None
             node_id = f"{key}@{shown}" if shown is not None else key
@@ -212,8 +241,7 @@ class GraphBuilder:
         for link in sorted(self.links, key=_order):
             # a link is met from a dataset the reader may see; a version of it they may not
             # see (shared from a later version on) has no links
-            if self._may_read(link.down) and link.down_version < first_readable_version(
-                    self.reader, self.datasets[link.down]):
+            if self._may_read(link.down) and link.down_version < self._first_version(link.down):
                 continue
             target = node(link.down, link.down_version)
             if link.up is not None:
