@@ -129,6 +129,10 @@ class IndexReport:
     new_versions: list[tuple[str, int]] | None = None
     retired: list[str] | None = None
     problems: list[Problem] | None = None
+    # Another run indexed some of the same commits at the same time: this run waited for it.
+    waited: bool = False
+    others_commits: int = 0
+    others_versions: int = 0
 
     def __post_init__(self) -> None:
         self.new_versions = self.new_versions or []
@@ -279,6 +283,7 @@ class IndexRun:
                         self._batch(conn, commits)
                 return
             except Lost:
+                self.report.waited = True
                 continue
 
     def _load(self) -> None:

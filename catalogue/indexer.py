@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import func, select
 
 from catalogue.db import read_session, write_session
 from catalogue.errors import RegistryError
@@ -90,12 +90,30 @@ class Indexer:
         finally:
             if notify:
                 self._notify(lambda: self._touched(registry.id, history, before))
+        if report.waited:
+            self._others(registry.id, history, before, report)
         with read_session(self.engine) as s:
             report.problems = list(
                 s.exec(select(Problem).where(Problem.registry_id == registry.id)
                        .order_by(Problem.dataset_key, Problem.file, Problem.line))
             )
         return report
+
+    def _others(self, registry_id: int, history: RegistryHistory, before: str | None,
+                report: IndexReport) -> None:
+        """What a concurrent run indexed of the commits this one set out to read."""
+        after = self._head(registry_id)
+        if after is None or after == before:
+            return
+        report.others_commits = max(history.count(before, after) - report.commits, 0)
+        shas, total = history.commits_after(before, after), 0
+        with read_session(self.engine) as s:
+            for start in range(0, len(shas), 500):
+                total += s.exec(select(func.count()).select_from(Version).join(
+                    Dataset, Dataset.id == Version.dataset_id).where(
+                    Dataset.registry_id == registry_id,
+                    Version.commit_sha.in_(shas[start:start + 500]))).one()
+        report.others_versions = max(total - len(report.new_versions), 0)
 
     def head(self, registry: Registry) -> str | None:
         """The last commit of the registry's main indexed (None: nothing yet)."""
