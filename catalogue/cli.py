@@ -267,10 +267,6 @@ def _print_report(report: IndexReport) -> None:
         click.echo(f"  (another index run was indexing this registry at the same time: this "
                    f"run waited for it; it indexed {report.others_commits} commit(s) and "
                    f"{report.others_versions} version(s) of them)")
-    if report.waited:
-        click.echo(f"  (another index run was indexing this registry at the same time: this "
-                   f"run waited for it; it indexed {report.others_commits} commit(s) and "
-                   f"{report.others_versions} version(s) of them)")
     for key, number in report.new_versions[-20:]:
         click.echo(f"  + {key} v{number}")
     if len(report.new_versions) > 20:
