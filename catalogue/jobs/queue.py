@@ -50,17 +50,19 @@ class Claimed:
     attempts: int
 
 
+# Two kinds of claimable job, each found through the status index: a running one whose
+# lease has passed (its worker died: retried first), else the oldest queued one.
 _CLAIM = """
 UPDATE job SET status = 'running', attempts = attempts + 1, worker = :worker,
        started_at = :now, lease_until = :lease, reason = NULL
 WHERE id = (
-    SELECT id FROM job
-    WHERE (status = 'queued' OR (status = 'running' AND lease_until < :now))
-      AND attempts < :max_attempts {kinds}
+    SELECT id FROM job WHERE {where} AND attempts < :max_attempts {kinds}
     ORDER BY id LIMIT 1 {lock}
 )
 RETURNING id, kind, key, payload, attempts
 """
+_QUEUED = "status = 'queued'"
+_EXPIRED = "status = 'running' AND lease_until < :now"
 
 
 class JobQueue:
@@ -125,16 +127,20 @@ class JobQueue:
             self._give_up_on_dead(conn)
             postgres = conn.dialect.name == "postgresql"
             names = {f"k{i}": k for i, k in enumerate(kinds)}
-            statement = _CLAIM.format(
-                lock="FOR UPDATE SKIP LOCKED" if postgres else "",
-                kinds=f"AND kind IN ({', '.join(':' + n for n in names)})" if kinds else "")
             at = now()
-            bound = text(statement).bindparams(
-                bindparam("now", type_=UTCDateTime()), bindparam("lease", type_=UTCDateTime()),
-                **names)
-            row = conn.execute(bound, {
-                "worker": worker, "now": at, "lease": at + timedelta(seconds=self.lease_s),
-                "max_attempts": self.max_attempts}).first()
+            row = None
+            for where in (_EXPIRED, _QUEUED):
+                statement = _CLAIM.format(
+                    where=where, lock="FOR UPDATE SKIP LOCKED" if postgres else "",
+                    kinds=f"AND kind IN ({', '.join(':' + n for n in names)})" if kinds else "")
+                bound = text(statement).bindparams(
+                    bindparam("now", type_=UTCDateTime()),
+                    bindparam("lease", type_=UTCDateTime()), **names)
+                row = conn.execute(bound, {
+                    "worker": worker, "now": at, "lease": at + timedelta(seconds=self.lease_s),
+                    "max_attempts": self.max_attempts}).first()
+                if row is not None:
+                    break
         if row is None:
             return None
         payload = row.payload

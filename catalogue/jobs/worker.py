@@ -66,6 +66,9 @@ class Worker:
         self.after_every = after_every
         self.done: list[Claimed] = []
         self.counts = {"done": 0, "failed": 0}
+        self._current: Claimed | None = None
+        self._heart: threading.Thread | None = None
+        self._stopped = threading.Event()
 
     def run_one(self) -> bool:
         """Claim and run one job; False when there was none."""
@@ -73,15 +76,12 @@ class Worker:
         if job is None:
             self._settle()
             return False
-        stop = threading.Event()
-        beat = threading.Thread(target=self._heartbeat, args=(job, stop), daemon=True,
-                                name="job-heartbeat")
-        beat.start()
+        self._beating()
+        self._current = job
         try:
             self._run(job)
         finally:
-            stop.set()
-            beat.join()
+            self._current = None
         if len(self.done) >= self.after_every:
             self._settle()
         return True
@@ -122,13 +122,30 @@ class Worker:
         self.counts["failed"] += 1
         log.info("job %s (%s %s) failed: %s", job.id, job.kind, job.key, reason)
 
-    def _heartbeat(self, job: Claimed, stop: threading.Event) -> None:
-        while not stop.wait(self.queue.lease_s / 3):
+    def _beating(self) -> None:
+        """Start the heartbeat thread the first time: it renews the lease of the job in
+        hand every third of a lease, for as long as the worker lives."""
+        if self._heart is None:
+            self._heart = threading.Thread(target=self._heartbeat, daemon=True,
+                                           name="job-heartbeat")
+            self._heart.start()
+
+    def _heartbeat(self) -> None:
+        while not self._stopped.wait(self.queue.lease_s / 3):
+            job = self._current
+            if job is None:
+                continue
             try:
-                if not self.queue.heartbeat(job, self.name):
-                    return
+                self.queue.heartbeat(job, self.name)
             except Exception:
                 log.exception("could not renew the lease of job %s", job.id)
+
+    def close(self) -> None:
+        """Stop the heartbeat thread."""
+        self._stopped.set()
+        if self._heart is not None:
+            self._heart.join()
+            self._heart = None
 
     def _settle(self) -> None:
         if not self.done or self.after is None:
@@ -151,6 +168,7 @@ class Worker:
                 worked = False
             if not worked:
                 if drain:
-                    return
+                    break
                 stop.wait(idle_s)
         self._settle()
+        self.close()
