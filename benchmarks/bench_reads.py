@@ -135,7 +135,10 @@ class Instance:
 
     def __init__(self, folder: Path, database_url: str):
         self.folder = folder
-        self.env = {**os.environ, "DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
+        # no profile worker beside `catalogue serve`: its 20,000 jobs would share the cores
+        # with what is measured here (the `profiles` stage measures the worker)
+        self.env = {**os.environ, "DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1",
+                    "CATALOGUE_NO_WORKER": "1"}
         self.server: subprocess.Popen | None = None
         self.base = ""
         self.headers: dict[str, str] = {}
