@@ -181,6 +181,10 @@ def test_a_token_reads_what_its_person_may(served):
     bearer = requests.get(f"{served.url}/api/3/action/package_show?id={name(AUDIT)}",
                           headers={"Authorization": f"Bearer {served.token}"}, timeout=30)
     assert bearer.json()["result"]["title"] == "Tenancy audit"
+    posted = requests.post(f"{served.url}/api/3/action/package_search", json={"q": "tenancy"},
+                           headers={"Authorization": f"Bearer {served.token}"}, timeout=30)
+    assert posted.status_code == 200, posted.text  # a read-scoped token: CKAN POSTs its reads
+    assert [p["name"] for p in posted.json()["result"]["results"]] == [name(AUDIT)]
     with pytest.raises(NotAuthorized):
         ckan(served, apikey="not-a-token").action.package_list()
 
