@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from catalogue.notifications.mailer import Mailer
     from catalogue.releases.service import Releases
     from catalogue.search import SearchIndex
+    from catalogue.tags.service import TagSuggestions
 
 
 class Catalogue:
@@ -55,6 +56,7 @@ class Catalogue:
         self._followers: dict[str, Follower] = {}
         self._open_search: SearchIndex | None = None
         self._releases: Releases | None = None
+        self._tags: TagSuggestions | None = None
         self._opening = threading.RLock()  # two threads' first use must open one index, not two
         self.indexer.listeners.append(self._search_changed)
         self.jobs = JobQueue(self.engine)
@@ -118,6 +120,17 @@ class Catalogue:
                                           background=self.background_reads)
                 self._releases.listeners.append(self._open_changed)
         return self._releases
+
+    @property
+    def tags(self) -> TagSuggestions:
+        """Suggested tags, made the first time they are needed (their extractor is imported
+        then); accepting or dismissing one re-indexes its dataset for search."""
+        with self._opening:
+            if self._tags is None:
+                from catalogue.tags.service import TagSuggestions
+
+                self._tags = TagSuggestions(self.engine, [self._search_changed])
+        return self._tags
 
     def _releases_changed(self, keys: set[str] | None) -> None:
         """After an index run: the release tags in git, read back (what an empty database

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from catalogue.access import dataset_principals
 from catalogue.models import Dataset, Department, Grant, Problem, Registry, Version, VersionFile
 from catalogue.search.schema import exact_title, sections
+from catalogue.tags.reads import accepted_tags
 
 DATASETS, VERSIONS, FILES = Dataset.__table__, Version.__table__, VersionFile.__table__
 MANY = 500  # more keys than this: read every row and pick them out
@@ -57,12 +58,18 @@ class DatasetDocument:
     problems: int
     grant_ids: list[str] = field(default_factory=list)
     files: list[SourceFile] = field(default_factory=list)
+    accepted_tags: list[str] = field(default_factory=list)
+    """Suggested tags its owners accepted, not yet in dataset.yaml (catalogue.tags)."""
+
+    @property
+    def tags(self) -> list[str]:
+        return list(dict.fromkeys([*(self.row.tags or []), *self.accepted_tags]))
 
     def sections(self, columns: list[str]) -> dict[str, str]:
         """The searchable texts, by section of the weighted `text` field (FIELD_WEIGHTS)."""
         row = self.row
         description = plain_text(row.description or "")
-        return {"title": row.title, "tags": " | ".join(row.tags or []),
+        return {"title": row.title, "tags": " | ".join(self.tags),
                 "columns": " ".join(columns),
                 "owners": " ".join(_owner_words(o) for o in row.owners or []),
                 "department_name": f"{self.department_name} {row.department}",
@@ -77,7 +84,7 @@ class DatasetDocument:
         updated = _aware(row.updated_at)
         facets = [("department", row.department), ("classification", row.classification),
                   ("visibility", row.visibility), ("licence", row.licence)]
-        facets += [("tag", tag) for tag in dict.fromkeys(row.tags or [])]
+        facets += [("tag", tag) for tag in self.tags]
         facets += [("format", f) for f in formats]
         if row.update_frequency:
             facets.append(("update_frequency", row.update_frequency))
@@ -96,7 +103,7 @@ class DatasetDocument:
             "principals": " ".join(sorted(dataset_principals(row.department, row.visibility,
                                                              self.grant_ids, row.owners or ()))),
             "meta": json.dumps(meta).encode(),
-            "display": {"department_name": self.department_name, "tags": list(row.tags or []),
+            "display": {"department_name": self.department_name, "tags": self.tags,
                         "classification": row.classification, "slug": row.slug,
                         "department": row.department, "version_count": row.version_count,
                         "updated": updated.isoformat(), "problems": self.problems},
@@ -105,7 +112,7 @@ class DatasetDocument:
     def quality(self, text: str, has_columns: bool) -> float:
         """How well described and trusted a dataset is, from 0 to 1: a missing piece counts 0."""
         row = self.row
-        checks = [min(len(text) / WELL_DESCRIBED, 1.0), bool(row.owners), bool(row.tags),
+        checks = [min(len(text) / WELL_DESCRIBED, 1.0), bool(row.owners), bool(self.tags),
                   bool(row.update_frequency), has_columns, self.problems == 0,
                   row.metadata_sha is not None]
         return round(sum(float(c) for c in checks) / len(checks), 4)
@@ -135,11 +142,13 @@ def load_documents(engine: Engine, keys: Iterable[str] | None = None,
                                                          Grant.dataset)):
             grants.setdefault(f"{department}/{slug}", []).append(gid)
         files = _current_files(conn, ids) if ids else {}
+        accepted = accepted_tags(conn, None if wanted is None else wanted)
     documents = []
     for row in rows:
         key = f"{row.department}/{row.slug}"
         doc = DatasetDocument(key, row, names.get(row.department, row.department),
-                              problems.get(key, 0), grants.get(key, []))
+                              problems.get(key, 0), grants.get(key, []),
+                              accepted_tags=accepted.get(key, []))
         doc.files = [SourceFile(key, git_paths[row.registry_id], sha, f"{key}/{path}", md5,
                                 md5.endswith(".dir"), f"{key}/{source}")
                      for sha, path, md5, source in files.get(row.id, [])]
