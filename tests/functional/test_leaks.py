@@ -16,6 +16,12 @@ refused) and, where harmless, one with it. For each response:
   exactly as the same request about a dataset (or version) that does not exist: same status,
   same body once the address is taken out.
 
+Discoverable datasets (issue 13): staff who may not read one see its title, description,
+owners, tags and version count in lists, search (apart, restricted) and its page, and nothing
+else: its column names, file, versions' messages and lineage are needles for them, and every
+other route about it answers as for a dataset that does not exist. Partners and the public
+discover nothing.
+
 The readers: anonymous; staff of housing (another department, holding a from-version-2 share
 of a children's services dataset); a partner organisation's user (holding a share of one
 dataset); an owner (named in a dataset's owners); a governance officer; an administrator
@@ -68,6 +74,7 @@ class Spec:
     owners: tuple[str, ...] = ("someone@council.example.gov.uk",)
     derived_from: tuple[str, ...] = ()
     versions: int = 1
+    discoverable: bool = False
 
     @property
     def department(self) -> str:
@@ -79,7 +86,15 @@ class Spec:
 
     @property
     def needles(self) -> list[str]:
-        return [self.title, self.key, self.slug, self.secret, self.fragment, *self.columns]
+        return [self.title, self.key, self.slug, self.secret, self.fragment, *self.columns,
+                *self.undiscoverable]
+
+    @property
+    def undiscoverable(self) -> list[str]:
+        """What stays hidden from those who may only discover it (see DISCOVERABLE)."""
+        if not self.discoverable:
+            return []
+        return [*self.columns, self.file, DISCOVER_MESSAGE, DISCOVER_SOURCE]
 
     def csv(self, version: int) -> bytes:
         extra = [V1_COLUMN] if self is FROM_V2 and version == 1 else []
@@ -124,7 +139,18 @@ RELEASED = Spec(
     "internal", owners=(OWNER_EMAIL,), versions=2)
 """Its version 1 is released openly: everyone may read that, as approved, on /open/; its
 version 2 (a column and a message of its own) stays internal."""
-SPECS = [SAFEGUARDING, HEALTH, FROM_V2, BUDGET, PAYROLL, CASEWORK, DERIVED, RELEASED]
+DISCOVER_MESSAGE = "Sorrelby assessment refresh"  # DISCOVERABLE's version 2 only
+DISCOVER_SOURCE = "https://data.example.org/corrowbank-feed-qz"  # its declared lineage
+DISCOVERABLE = Spec(
+    f"{CHILDREN}/early-help-assessments", "Wyndlemere early help assessments", "Wyndlemere",
+    "gathered by the Corrowbank family hub", ("early_help_corrowbank_score",),
+    "wyndle_assessments.csv", "department", owners=("cs-data@council.example.gov.uk",),
+    derived_from=(DISCOVER_SOURCE,), versions=2, discoverable=True)
+"""Department-only and discoverable: all staff may discover it; only Children's Services
+(and governance) read it."""
+SPECS = [SAFEGUARDING, HEALTH, FROM_V2, BUDGET, PAYROLL, CASEWORK, DERIVED, RELEASED,
+         DISCOVERABLE]
+AGREEMENT = "ISA-LEAK-001"
 BY_KEY = {s.key: s for s in SPECS}
 V1_MESSAGE = "Hollowmere cohort extract"  # the commit of FROM_V2's version 1 only
 V1_COLUMN = "hollowmere_v1_col"  # a column of FROM_V2's version 1 only
@@ -145,9 +171,16 @@ class Principal:
     role: str = "staff"
     reads: dict[str, int] = field(default_factory=dict)  # key → first version readable
 
+    @property
+    def discovers(self) -> set[str]:
+        """The discoverable datasets this reader may not read but may know of (staff only)."""
+        if self.via is None or self.partner:
+            return set()
+        return {s.key for s in SPECS if s.discoverable and s.key not in self.reads}
+
     def hidden_needles(self) -> list[str]:
         needles = [n for s in SPECS if s.key not in self.reads and s is not RELEASED
-                   for n in s.needles]
+                   for n in (s.undiscoverable if s.key in self.discovers else s.needles)]
         if RELEASED.key not in self.reads:  # its released version is everyone's
             needles += [UNRELEASED_MESSAGE, UNRELEASED_COLUMN]
         if self.reads.get(FROM_V2.key, 1) > 1:
@@ -164,7 +197,7 @@ PRINCIPALS = [
               reads={HEALTH.key: 1}),
     Principal("owner", "form", OWNER_EMAIL, (CHILDREN,),
               reads={SAFEGUARDING.key: 1, HEALTH.key: 1, FROM_V2.key: 1, BUDGET.key: 1,
-                     DERIVED.key: 1, RELEASED.key: 1}),
+                     DERIVED.key: 1, RELEASED.key: 1, DISCOVERABLE.key: 1}),
     Principal("governance", "token", "gita.governance@council.example.gov.uk", (FINANCE,),
               role="governance", reads=ALL),
     Principal("admin", "token", "adam.admin@council.example.gov.uk", (FINANCE,), role="admin",
@@ -194,7 +227,9 @@ def leak_registry(tmp_path_factory: pytest.TempPathFactory) -> RegistryBuilder:
     r = RegistryBuilder(tmp_path_factory.mktemp("leaks") / "registry",
                         {HOUSING: "Housing", CHILDREN: "Children's Services",
                          FINANCE: "Finance"},
-                        name="Leak test council", partners={PARTNER: "Northshire NHS Trust"})
+                        name="Leak test council", partners={PARTNER: "Northshire NHS Trust"},
+                        agreements=[{"reference": AGREEMENT, "title": "Looked-after health",
+                                     "partner": PARTNER, "expires": "2099-12-31"}])
     # As few dvc runs as can be (each costs seconds on a busy machine): one `dvc add` of the
     # first extracts, one per later version, one `dvc push` of every commit's outputs.
     paths = []
@@ -203,7 +238,7 @@ def leak_registry(tmp_path_factory: pytest.TempPathFactory) -> RegistryBuilder:
             continue
         r.metadata(spec.key, title=spec.title, description=f"# Notes\n\nRows {spec.fragment}.",
                    owners=list(spec.owners), visibility=spec.visibility,
-                   derived_from=list(spec.derived_from),
+                   derived_from=list(spec.derived_from), discoverable=spec.discoverable,
                    classification="OFFICIAL-SENSITIVE" if spec.visibility == "department"
                    else "OFFICIAL")
         paths.append(f"{spec.key}/{spec.file}")
@@ -218,6 +253,8 @@ def leak_registry(tmp_path_factory: pytest.TempPathFactory) -> RegistryBuilder:
         r.commit(message, "ben")
     r.dvc_add(RELEASED.key, {RELEASED.file: RELEASED.csv(2)})
     r.commit(UNRELEASED_MESSAGE, "cara")
+    r.dvc_add(DISCOVERABLE.key, {DISCOVERABLE.file: DISCOVERABLE.csv(2)})
+    r.commit(DISCOVER_MESSAGE, "cara")
     sh(["dvc", "push", "-q", "--all-commits"], r.path)
     return r
 
@@ -231,10 +268,8 @@ def world(leak_registry: RegistryBuilder, tmp_path_factory: pytest.TempPathFacto
         cat = app.extensions["catalogue"]
         try:
             cat.indexer.index(str(leak_registry.path))
-            cat.sharing.share(None, Actor.command_line(), HEALTH.key, f"partner:{PARTNER}")
             cat.sharing.share(None, Actor.command_line(), FROM_V2.key, f"department:{HOUSING}",
                               from_version=2)
-            assert cat.search.wait_for_columns(timeout=240)
             tokens, token_ids, people = {}, [], {}
             for p in PRINCIPALS:
                 if p.email is None:
@@ -247,6 +282,12 @@ def world(leak_registry: RegistryBuilder, tmp_path_factory: pytest.TempPathFacto
                     cat.engine, Actor.command_line(), p.email, "leak test", "read",
                     datetime.now(UTC) + timedelta(days=1))
                 token_ids.append(info.id)
+            shared = cat.sharing.share(None, Actor.command_line(), HEALTH.key,
+                                       f"partner:{PARTNER}", purpose="Health assessments",
+                                       agreement=AGREEMENT)  # sensitive: pending until
+            officer = people["governance"]  # a governance officer approves it
+            cat.sharing.decide(officer, Actor(officer.email), shared.id, "approve", "ISA")
+            assert cat.search.wait_for_columns(timeout=240)
             release(cat, people["owner"], people["governance"])
             yield World(app, tokens, token_ids)
         finally:
@@ -341,6 +382,11 @@ FILTERS = [{"department": CHILDREN, "per_page": "100", "include_retired": "1"},
            {"q": "a", "limit": "20"}]
 
 
+DISCOVER_ENDPOINTS = {"datasets.dataset", "api.dataset"}
+"""The routes that show a discoverable dataset to staff who may not read it; every other route
+about it answers as for a dataset that does not exist."""
+
+
 def calls(world: World, principal: Principal) -> list[Call]:
     adapter = world.app.url_map.bind("localhost")
     reads = principal.reads
@@ -362,6 +408,8 @@ def calls(world: World, principal: Principal) -> list[Call]:
                 if on_portal:  # released openly: the same for every reader; its other
                     number = values.get("number", 1)  # versions as ones that do not exist
                     twin_values = {**values, "number": 99} if number not in (1, 99) else None
+                elif key in principal.discovers and rule.endpoint in DISCOVER_ENDPOINTS:
+                    twin_values = None  # its restricted page: what staff may know of it
                 elif key in BY_KEY and key not in reads:
                     twin_values = {**values, "name": MADE_UP_SLUG}
                 elif key in reads and values.get("number", 99) < reads[key]:
@@ -511,15 +559,40 @@ def test_each_reader_sees_what_it_may(world, name):
     reads = principal.reads
     per_department = Counter(BY_KEY[k].department for k in reads)
 
+    discovers = principal.discovers
     listed = client.get("/api/v1/datasets?per_page=100").get_json()
-    assert {d["id"] for d in listed["results"]} == set(reads) and listed["count"] == len(reads)
+    assert {d["id"] for d in listed["results"] if not d["restricted"]} == set(reads)
+    assert {d["id"] for d in listed["results"] if d["restricted"]} == discovers
+    assert listed["count"] == len(reads) + len(discovers)
     found = client.get("/api/v1/search?per_page=100").get_json()
     assert {r["id"] for r in found["results"]} == set(reads) and found["count"] == len(reads)
+    assert {r["id"] for r in found["restricted"]} == discovers
     assert {f["value"]: f["count"] for f in found["facets"]["department"] if f["count"]} == \
         per_department
     departments = client.get("/api/v1/departments").get_json()["results"]
     assert {d["slug"]: d["dataset_count"] for d in departments if d["dataset_count"]} == \
-        per_department
+        per_department + Counter(BY_KEY[k].department for k in discovers)
+
+    for key in discovers:  # known of, labelled restricted; its data and details are not
+        spec = BY_KEY[key]
+        page = client.get(f"/datasets/{key}")
+        assert page.status_code == 200
+        text = page.get_data(as_text=True)
+        assert spec.title in text and spec.fragment in text and "Restricted" in text
+        assert client.get(f"/api/v1/datasets/{key}").get_json() == {
+            "id": key, "department": spec.department, "department_name": "Children's Services",
+            "slug": spec.slug, "title": spec.title,
+            "description": f"# Notes\n\nRows {spec.fragment}.", "owners": list(spec.owners),
+            "tags": [], "version_count": spec.versions, "restricted": True}
+        for path in (f"/datasets/{key}/versions", f"/datasets/{key}/versions/1",
+                     f"/datasets/{key}/versions/2/files/{spec.file}",
+                     f"/api/v1/datasets/{key}/versions", f"/api/v1/datasets/{key}/lineage",
+                     f"/api/v1/datasets/{key}/versions/1/files/{spec.file}"):
+            assert client.get(path).status_code == 404, path
+        assert {r["id"] for r in client.get("/api/v1/search", query_string={
+            "q": spec.secret}).get_json()["restricted"]} == {key}
+        assert client.get("/api/v1/search", query_string={"q": spec.columns[0]}
+                          ).get_json()["restricted"] == []  # not found by its columns
 
     for key, first in reads.items():
         spec = BY_KEY[key]
