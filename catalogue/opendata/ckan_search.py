@@ -99,7 +99,7 @@ def package_search(index: SearchIndex, reader: Reader, query: Query) -> Found:
 
     Runs on the index's current snapshot (as `SearchIndex.search` does), filtered by the
     reader's principals before anything is counted."""
-    return index._reading(lambda snap: _run(snap, reader, query))  # noqa: SLF001
+    return index.read(lambda snap: _run(snap, reader, query))
 
 
 def _run(snap: Snapshot, reader: Reader, query: Query) -> Found:

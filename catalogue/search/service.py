@@ -336,6 +336,12 @@ class SearchIndex:
     def suggest(self, reader: Reader, text: str, limit: int = 8) -> list[Completion]:
         return self._reading(lambda snap: complete(snap, reader, text, limit))
 
+    def read(self, action: Callable[[Snapshot], T]) -> T:
+        """Run `action` on the current snapshot of the index, as every search does (a damaged
+        index is rebuilt and the action run again): for readers of the index other than the
+        catalogue's own search, such as the CKAN API's package_search."""
+        return self._reading(action)
+
     def _reading(self, action: Callable[[Snapshot], T]) -> T:
         if self.before_read is not None:
             self.before_read()
