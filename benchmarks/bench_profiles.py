@@ -61,17 +61,20 @@ def catalogue(*args: str, env: dict[str, str]) -> str:
 def workers(count: int, instance: Path, env: dict[str, str]) -> tuple[float, list[float]]:
     """Run `count` `catalogue worker --drain` processes to the end: wall seconds, and each
     one's peak RSS in MB (from its own rusage)."""
+    logs = [instance.parent / f"worker-{i}.log" for i in range(count)]
     started = time.perf_counter()
-    children = [subprocess.Popen(
-        [sys.executable, "-m", "catalogue", "worker", "--drain", "--instance", str(instance)],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        for _ in range(count)]
+    children = []
+    for log in logs:
+        with log.open("wb") as out:  # a file, not a pipe: a full pipe would stop the worker
+            children.append(subprocess.Popen(
+                [sys.executable, "-m", "catalogue", "worker", "--drain", "--instance",
+                 str(instance)], env=env, cwd=ROOT, stdout=out, stderr=out))
     peaks = []
-    for child in children:
+    for child, log in zip(children, logs, strict=True):
         _, status, usage = os.wait4(child.pid, 0)
         child.returncode = os.waitstatus_to_exitcode(status)
         if child.returncode != 0:
-            raise SystemExit(f"catalogue worker failed:\n{child.stderr.read().decode()}")
+            raise SystemExit(f"catalogue worker failed:\n{log.read_text()[-4000:]}")
         peaks.append(round(usage.ru_maxrss / 1024, 1))  # kilobytes on Linux
     return time.perf_counter() - started, peaks
 

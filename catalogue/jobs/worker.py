@@ -114,7 +114,7 @@ class Worker:
             return
         self.counts["done"] += 1
         self.done.append(job)
-        log.info("job %s (%s %s) done in %.2f s", job.id, job.kind, job.key,
+        log.debug("job %s (%s %s) done in %.2f s", job.id, job.kind, job.key,
                  time.perf_counter() - started)
 
     def _fail(self, job: Claimed, reason: str, retryable: bool = False) -> None:

@@ -122,6 +122,11 @@ def _row_diff(s: Session, storage: RegistryStorage, where: tuple[str, str, str, 
         new = _read_table(storage, git_path, new_rev, folder, b)
     except _Skip as exc:
         return {"status": "skipped", "reason": str(exc)}
+    for table in (old, new):
+        twice = sorted({n for n in table.column_names if table.column_names.count(n) > 1})
+        if twice:
+            return {"status": "skipped",
+                    "reason": f"the column {', '.join(twice)} is named twice in {a.path}"}
     missing = [k for k in key if k not in old.column_names or k not in new.column_names]
     if missing:
         return {"status": "skipped",
