@@ -85,8 +85,10 @@ def share_json(dept: str, name: str) -> tuple[Response, int]:
     try:
         grant = catalogue().sharing.share(current_person(), actor(), f"{dept}/{name}",
                                           form["grantee"], **_options(form))
-    except SharingError as exc:
-        raise SharingError(exc.args[0]) from None
+    except SharingError as exc:  # the form's (message, field): the API's "field: message"
+        message, field = exc.args[0], exc.args[1] if len(exc.args) > 1 else None
+        prefix = f"{field}: " if field and not message.startswith(f"{field}:") else ""
+        raise SharingError(prefix + message) from None
     return jsonify(_public(grant)), 201
 
 
