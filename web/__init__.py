@@ -42,6 +42,7 @@ from web import (
     search,
     security,
     sharing,
+    tags,
     templating,
 )
 
@@ -108,6 +109,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(datasets.bp)
     app.register_blueprint(lineage.bp)
+    app.register_blueprint(tags.bp)
+    app.register_blueprint(tags.api)
     app.register_blueprint(api.bp)
     app.register_blueprint(hooks.bp)
     app.register_blueprint(search.bp)
