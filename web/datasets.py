@@ -31,8 +31,10 @@ def dataset(dept: str, name: str) -> str:
                                    limit=current_app.config["TIMELINE_VERSIONS"])
         lineage = browse.lineage(s, reader, dept, name)
     can_share = may_share(current_person(), detail.department, detail.owners)
+    tag_review = catalogue().tags.review(current_person(), reader, detail.id) \
+        if can_share else None  # the same people decide its tags
     return render_template("dataset.html", dataset=detail, versions=versions,
-                           lineage=lineage, can_share=can_share,
+                           lineage=lineage, can_share=can_share, tag_review=tag_review,
                            json_url=url_for("api.dataset", dept=dept, name=name))
 
 

@@ -1,0 +1,41 @@
+"""Suggested tags: the owners' accept and dismiss forms, and the suggestions as JSON."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, redirect, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
+
+from catalogue.errors import Forbidden
+from catalogue.tags.service import TagReview
+from web.auth import actor, current_person, current_reader
+from web.extensions import catalogue
+
+bp = Blueprint("tags", __name__, url_prefix="/datasets/<dept>/<name>/tags")
+api = Blueprint("tags_api", __name__, url_prefix="/api/v1/datasets/<dept>/<name>")
+
+
+@bp.post("/<any(accept, dismiss):decision>")
+def decide(dept: str, name: str, decision: str) -> BaseResponse:
+    catalogue().tags.decide(current_person(), current_reader(), actor(), f"{dept}/{name}",
+                            request.form.get("tag", ""), decision)
+    return redirect(url_for("datasets.dataset", dept=dept, name=name) + "#suggested-tags")
+
+
+@api.get("/suggested-tags")
+def suggested(dept: str, name: str) -> Response:
+    """For the people who may decide them (the owners, publishers, governance): 403 for others."""
+    review = catalogue().tags.review(current_person(), current_reader(), f"{dept}/{name}")
+    if review is None:
+        raise Forbidden("Only the dataset's owners, its department's publishers and "
+                        "governance officers see its suggested tags")
+    return jsonify(as_json(review))
+
+
+def as_json(review: TagReview) -> dict:
+    def tag(t) -> dict:
+        return {"tag": t.tag, "score": t.score, "status": t.status, "decided_by": t.decided_by,
+                "decided_at": t.decided_at.isoformat() if t.decided_at else None}
+
+    return {"dataset": review.dataset, "suggested": [tag(t) for t in review.suggested],
+            "accepted": [tag(t) for t in review.accepted],
+            "dataset_yaml_line": review.dataset_yaml_line}
