@@ -10,7 +10,8 @@ from catalogue.errors import InvalidInput
 from catalogue.profiles.compare import compare, parse_version
 from catalogue.profiles.preview import parse_rows, preview
 from catalogue.profiles.reads import version_profile
-from web.auth import current_reader
+from catalogue.sharing.reads import record_read
+from web.auth import actor, current_reader
 from web.extensions import catalogue, session
 
 api = Blueprint("profiles_api", __name__, url_prefix="/api/v1/datasets/<dept>/<name>")
@@ -37,6 +38,8 @@ def preview_rows(dept: str, name: str, number: int) -> Response:
     with session() as s:
         found = preview(s, catalogue().storage, current_reader(), dept, name, number,
                         request.args.get("path"), rows)
+    record_read(catalogue().engine, actor(), f"{dept}/{name}", number,
+                request.args.get("path") or "", kind="preview")
     return jsonify(found)
 
 

@@ -316,12 +316,18 @@ def test_reads_of_sensitive_data_are_audited_and_the_trail_filters_and_exports(e
     assert owner.get(f"/datasets/{CARERS}/versions/1/files/{FILE}").status_code == 200
     assert env.api(OTHER_STAFF).get(f"/datasets/{BUDGET}/versions/1/files/budget.csv"
                                     ).status_code == 200  # nothing sensitive: not audited
+    assert env.api(OTHER_STAFF).get(f"/api/v1/datasets/{BUDGET}/versions/1/preview",
+                                    query_string={"path": "budget.csv"}).status_code == 200
+    previewed = env.api(GOV).get(f"/api/v1/datasets/{CARERS}/versions/1/preview",
+                                 query_string={"path": FILE})
+    assert previewed.status_code == 200
     with env.catalogue.session() as s:
         reads = s.exec(select(AuditEvent).where(AuditEvent.action == "dataset.read")
                        .order_by(AuditEvent.id)).all()
-    assert [(r.actor, r.target, r.detail["version"], r.detail["path"], r.source)
-            for r in reads] == [(OWNER, CARERS, 2, FILE, "127.0.0.1"),
-                                (OWNER, CARERS, 1, FILE, "127.0.0.1")]
+    assert [(r.actor, r.target, r.detail["version"], r.detail["path"], r.detail["kind"],
+             r.source) for r in reads] == [(OWNER, CARERS, 2, FILE, "download", "127.0.0.1"),
+                                           (OWNER, CARERS, 1, FILE, "download", "127.0.0.1"),
+                                           (GOV, CARERS, 1, FILE, "preview", "127.0.0.1")]
 
     gov = env.signed_in(GOV)
     today = datetime.now(UTC).date().isoformat()
@@ -333,7 +339,7 @@ def test_reads_of_sensitive_data_are_audited_and_the_trail_filters_and_exports(e
     assert "0 events" in gov.get("/audit?from=2020-01-01&to=2020-12-31").get_data(as_text=True)
     exported = gov.get(f"/audit.csv?action=dataset.read&dataset={CARERS}")
     rows = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True))))
-    assert [(r["actor"], r["target"]) for r in rows] == [(OWNER, CARERS)] * 2
+    assert [(r["actor"], r["target"]) for r in rows] == [(GOV, CARERS)] + [(OWNER, CARERS)] * 2
     bad = gov.get("/audit?from=yesterday")
     assert bad.status_code == 400 and "from" in bad.get_data(as_text=True)
     assert env.signed_in(OFFICER).get("/audit.csv").status_code == 403
