@@ -23,7 +23,7 @@ from werkzeug.routing import Rule
 from catalogue.lineage.graph import MAX_DEPTH
 from catalogue.lineage.schemas import LineageGraph
 from catalogue.releases.schemas import ReleaseRequestPublic
-from catalogue.schemas import DatasetDetail
+from catalogue.sharing import schemas as sharing
 from web import shapes
 
 PREFIX = "/api/v1"
@@ -67,7 +67,8 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "Datasets the reader may see", shapes.DatasetPage,
         query=(DEPARTMENT, Query("include_retired", {"type": "boolean"},
                                  "Include retired datasets."), PAGE, PER_PAGE)),
-    ("api.dataset", "GET"): Operation("A dataset", DatasetDetail),
+    ("api.dataset", "GET"): Operation("A dataset (or, discoverable only, what staff may know "
+                                      "of it)", sharing.DatasetOrDiscovered),
     ("api.version_list", "GET"): Operation("A dataset's versions", shapes.VersionList),
     ("api.version", "GET"): Operation("A version, its files and lineage",
                                       shapes.VersionWithLinks),
@@ -130,6 +131,30 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("releases.publish_json", "POST"): Operation("Retry publishing an approved release",
                                                  ReleaseRequestPublic, signed_in=True,
                                                  tag="Releases"),
+    ("access_requests.ask_json", "POST"): Operation(
+        "Ask for access to a dataset", sharing.AccessRequestPublic, status=201,
+        body=sharing.AccessAsk, signed_in=True, tag="Sharing"),
+    ("access_requests.requests_json", "GET"): Operation(
+        "Access requests to decide, and your own", sharing.AccessRequestLists, signed_in=True,
+        tag="Sharing"),
+    ("access_requests.request_json", "GET"): Operation(
+        "An access request", sharing.AccessRequestPublic, signed_in=True, tag="Sharing"),
+    ("access_requests.decide_json", "POST"): Operation(
+        "Approve or refuse an access request", sharing.AccessRequestPublic,
+        body=sharing.AccessDecision, signed_in=True, tag="Sharing"),
+    ("governance.register_json", "GET"): Operation(
+        "The register of shares (governance officers; ?format=csv for CSV)",
+        sharing.GrantRegister, signed_in=True, tag="Sharing", query=tuple(
+            Query(name, {"type": "string"}, text) for name, text in (
+                ("dataset", "department/dataset"), ("department", "A department's slug"),
+                ("partner", "A partner's slug"), ("agreement", "An agreement's reference"),
+                ("status", "pending, in-force, expired, refused or revoked"),
+                ("expires_before", "Ending on or before this day (YYYY-MM-DD)"),
+                ("expires_after", "Ending on or after this day (YYYY-MM-DD)"),
+                ("format", "csv for CSV")))),
+    ("governance.decide_json", "POST"): Operation(
+        "Approve or refuse a pending share (governance officers)", sharing.GrantPublic,
+        body=sharing.GrantDecision, signed_in=True, tag="Sharing"),
     ("hooks.push", "POST"): Operation(
         "A forge's push webhook (GitHub, GitLab, Gitea), signed with the registry's secret",
         shapes.PushOutcome, body=shapes.AnyObject, tag="Webhooks"),

@@ -19,6 +19,7 @@ from catalogue.schemas import (
     VersionDetail,
     VersionPublic,
 )
+from catalogue.sharing.schemas import GrantPublic
 
 
 class ErrorDetail(BaseModel):
@@ -135,25 +136,22 @@ class OpenDatasetPage(BaseModel):
     results: list[OpenSummaryWithUrl]
 
 
-class Grant(BaseModel):
-    grantee: str = Field(description="department:SLUG or partner:SLUG")
-    name: str
-    from_version: int | None
-    expires_on: date | None
-    in_force: bool
-    granted_by: str
-    granted_at: datetime
+Grant = GrantPublic
 
 
 class Grants(BaseModel):
     dataset: str
-    grants: list[Grant]
+    grants: list[GrantPublic]
 
 
 class ShareRequest(BaseModel):
     grantee: str = Field(description="department:SLUG or partner:SLUG")
     from_version: int | None = Field(None, ge=1, description="Share this version and later.")
     expires: date | None = Field(None, description="The last day the share is in force.")
+    purpose: str | None = Field(None, description="What it is shared for (needed with an "
+                                                  "agreement)")
+    agreement: str | None = Field(None, description="The information-sharing agreement a "
+                                                    "partner share of sensitive data is under")
 
 
 class Notification(BaseModel):
