@@ -162,6 +162,15 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
 UNDESCRIBED = Operation("Not described yet", shapes.AnyObject)
 
 
+def describe(operation: Operation, method: str = "GET"):
+    """Describe a view where it is defined, as an alternative to an entry in `OPERATIONS`:
+    `@openapi.describe(Operation("A profile", ProfilePublic))` under the route decorator."""
+    def mark(view):
+        view.openapi = {**getattr(view, "openapi", {}), method.upper(): operation}
+        return view
+    return mark
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
@@ -200,7 +209,9 @@ def _build(app: Flask) -> dict[str, Any]:
             continue
         path, parameters = _path(rule)
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
-            op = OPERATIONS.get((rule.endpoint, method), UNDESCRIBED)
+            view = app.view_functions.get(rule.endpoint)
+            op = OPERATIONS.get((rule.endpoint, method)) or getattr(
+                view, "openapi", {}).get(method, UNDESCRIBED)
             for model in (op.answer, op.body):
                 if model is not None:
                     models[model.__name__] = model
