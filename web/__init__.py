@@ -22,6 +22,7 @@ from web import (
     api,
     audit,
     auth,
+    charts,
     ckan,
     datasets,
     dcat,
@@ -111,6 +112,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(lineage.bp)
     app.register_blueprint(tags.bp)
     app.register_blueprint(tags.api)
+    app.register_blueprint(charts.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(hooks.bp)
     app.register_blueprint(search.bp)
