@@ -8,6 +8,8 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from werkzeug.datastructures import ContentRange, Range
 
 from catalogue import browse
+from catalogue.charts.history import version_history
+from catalogue.charts.specs import version_charts
 from catalogue.downloads import Download, FolderEntry, IsADirectory, list_folder, open_download
 from catalogue.schemas import DatasetDetail, DiscoveredDataset
 from catalogue.sharing import may_share
@@ -30,11 +32,13 @@ def dataset(dept: str, name: str) -> str:
         versions = browse.versions(s, reader, dept, name,
                                    limit=current_app.config["TIMELINE_VERSIONS"])
         lineage = browse.lineage(s, reader, dept, name)
+        charts = version_charts(version_history(s, reader, dept, name))
     can_share = may_share(current_person(), detail.department, detail.owners)
     tag_review = catalogue().tags.review(current_person(), reader, detail.id) \
         if can_share else None  # the same people decide its tags
     return render_template("dataset.html", dataset=detail, versions=versions,
                            lineage=lineage, can_share=can_share, tag_review=tag_review,
+                           version_charts=charts,
                            json_url=url_for("api.dataset", dept=dept, name=name))
 
 
