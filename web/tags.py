@@ -6,9 +6,12 @@ from flask import Blueprint, Response, jsonify, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from catalogue.errors import Forbidden
+from catalogue.tags.schemas import SuggestedTagPublic, TagReviewPublic
 from catalogue.tags.service import TagReview
+from web import openapi
 from web.auth import actor, current_person, current_reader
 from web.extensions import catalogue
+from web.openapi import Operation
 
 bp = Blueprint("tags", __name__, url_prefix="/datasets/<dept>/<name>/tags")
 api = Blueprint("tags_api", __name__, url_prefix="/api/v1/datasets/<dept>/<name>")
@@ -22,6 +25,8 @@ def decide(dept: str, name: str, decision: str) -> BaseResponse:
 
 
 @api.get("/suggested-tags")
+@openapi.describe(Operation("A dataset's suggested tags, for those who decide them",
+                            TagReviewPublic, signed_in=True, tag="Suggested tags"))
 def suggested(dept: str, name: str) -> Response:
     """For the people who may decide them (the owners, publishers, governance): 403 for others."""
     review = catalogue().tags.review(current_person(), current_reader(), f"{dept}/{name}")
@@ -32,10 +37,8 @@ def suggested(dept: str, name: str) -> Response:
 
 
 def as_json(review: TagReview) -> dict:
-    def tag(t) -> dict:
-        return {"tag": t.tag, "score": t.score, "status": t.status, "decided_by": t.decided_by,
-                "decided_at": t.decided_at.isoformat() if t.decided_at else None}
-
-    return {"dataset": review.dataset, "suggested": [tag(t) for t in review.suggested],
-            "accepted": [tag(t) for t in review.accepted],
-            "dataset_yaml_line": review.dataset_yaml_line}
+    return TagReviewPublic(
+        dataset=review.dataset, dataset_yaml_line=review.dataset_yaml_line,
+        suggested=[SuggestedTagPublic(**vars(t)) for t in review.suggested],
+        accepted=[SuggestedTagPublic(**vars(t)) for t in review.accepted],
+    ).model_dump(mode="json")
