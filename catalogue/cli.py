@@ -94,9 +94,15 @@ class _Group(click.Group):
 
 
 LAZY = {
+    "backup": LazyCommand(
+        "catalogue.ops.cli:backup",
+        "Back up the database, the instance's secrets and configuration into OUT."),
     "demo": LazyCommand(
         "web.commands:demo",
         "Create a demo instance (registries of several departments, indexed) and serve it."),
+    "doctor": LazyCommand(
+        "catalogue.ops.cli:doctor",
+        "Check configuration, database, search index, registries, remotes and hooks."),
     "grants": LazyCommand(
         "catalogue.sharing.cli:grants",
         "The register of shares: list grants, approve or refuse pending ones."),
@@ -114,7 +120,10 @@ LAZY = {
         "List the release requests: id, dataset, version, status, requested by, age."),
     "search": LazyCommand(
         "catalogue.search.cli:search",
-        "Look after the search index (derived from the catalogue's database)."),
+        "Search the catalogue (QUERY), or look after its search index."),
+    "restore": LazyCommand(
+        "catalogue.ops.cli:restore",
+        "Restore a backup made by `catalogue backup` into an empty instance."),
     "serve": LazyCommand("web.commands:serve", "Serve the catalogue's web pages and JSON API."),
     "share": LazyCommand(
         "catalogue.accounts_cli:share",
@@ -133,6 +142,9 @@ LAZY = {
 }
 
 REGISTRY_LAZY = {
+    "list": LazyCommand(
+        "catalogue.ops.cli:registry_list",
+        "Each registry: its last indexed commit and when, datasets and problems."),
     "install-hooks": LazyCommand(
         "catalogue.central_cli:install_hooks_command",
         "Install the catalogue's pre-receive and post-receive hooks into the registry at PATH."),
@@ -198,6 +210,7 @@ def registry_init(path: Path, remote: str | None, name: str | None,
 @INSTANCE
 def index(path_or_url: str, instance: str) -> None:
     """Index a registry (registering it the first time); only new commits are read."""
+    _check_registry(path_or_url)
     from catalogue.core import Catalogue
 
     cat = Catalogue.from_env(instance, background_reads=False)
@@ -206,6 +219,32 @@ def index(path_or_url: str, instance: str) -> None:
         _hand_over_columns(cat)
     finally:
         cat.close()
+
+
+def _check_registry(path_or_url: str) -> None:
+    """Refuse what is no registry before anything is made (the instance folder, a mirror)."""
+    import subprocess
+
+    from registry.history import RegistryUnreadable, registry_problem
+    from registry.mirror import is_local
+
+    if not is_local(path_or_url):
+        found = subprocess.run(["git", "ls-remote", "--quiet", path_or_url, "HEAD"],
+                               capture_output=True, text=True, timeout=120, check=False)
+        if found.returncode != 0:
+            said = (found.stderr.strip().splitlines() or ["no answer"])[-1]
+            raise click.BadParameter(f"cannot reach {path_or_url}: {said}",
+                                     param_hint="PATH_OR_URL")
+        return
+    if not Path(path_or_url).is_dir():
+        raise click.BadParameter(f"{path_or_url}: no such folder", param_hint="PATH_OR_URL")
+    try:
+        problem = registry_problem(str(Path(path_or_url).resolve()))
+    except RegistryUnreadable as exc:
+        raise click.BadParameter(str(exc), param_hint="PATH_OR_URL") from None
+    if problem:
+        raise click.BadParameter(f"{path_or_url} is not a data registry: {problem} (create one "
+                                 "with `catalogue registry init`)", param_hint="PATH_OR_URL")
 
 
 @main.command()

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
 
 from catalogue.db import read_session, write_session
-from catalogue.errors import RegistryError
+from catalogue.errors import CatalogueError, RegistryError
 from catalogue.index_run import IndexReport, IndexRun, Progress
 from catalogue.models import (
     Dataset,
@@ -35,13 +35,17 @@ from catalogue.models import (
     VersionFile,
 )
 from catalogue.sharing.models import Agreement
-from registry.history import RegistryHistory, RegistryUnreadable
+from registry.history import RegistryHistory, RegistryUnreadable, registry_problem
 from registry.mirror import MirrorFailed, is_local, update_mirror
 
 __all__ = ["Indexer", "IndexReport", "Listener", "Progress"]
 log = logging.getLogger(__name__)
 Listener = Callable[[set[str] | None], None]
 """Told the `department/slug` keys of the datasets a run may have changed (None: all)."""
+
+
+class NotARegistry(CatalogueError):
+    """A git repository without what makes a data registry (catalogue.yaml, DVC)."""
 
 
 class Indexer:
@@ -59,6 +63,10 @@ class Indexer:
             return found
         git_path = self._git_path(url)
         history = _open(git_path)
+        problem = registry_problem(git_path)
+        if problem:
+            raise NotARegistry(f"{path_or_url} is not a data registry: {problem} (create "
+                               "one with `catalogue registry init`)")
         head = history.head()
         catalogue = history.catalogue_at(head)[0] if head else None
         name = catalogue.name if catalogue else Path(url.rstrip("/")).name.removesuffix(".git")

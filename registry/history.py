@@ -390,6 +390,22 @@ def _logged_commit(chunk: bytes) -> LoggedCommit:
     return LoggedCommit(sha, sorted(folders), catalogue_changed, trees)
 
 
+def registry_problem(git_path: str) -> str | None:
+    """Why the git repository at `git_path` is not a data registry (None: it is one): a
+    registry's main holds catalogue.yaml from its first commit, and DVC's config."""
+    history = RegistryHistory(git_path)  # RegistryUnreadable: not a git repository at all
+    head = history.head()
+    if head is None:
+        return f"it has no commits on {history.branch}"
+    tree = history.repo[head].tree
+    missing = [name for name, found in (
+        (CATALOGUE_FILE, _entry_id(tree, CATALOGUE_FILE) is not None),
+        ("DVC (.dvc/config)", _entry_id(tree, ".dvc") is not None)) if not found]
+    if CATALOGUE_FILE in missing:
+        return f"{' and '.join(missing)} missing on {history.branch}"
+    return None
+
+
 def _entry_id(tree: pygit2.Tree | None, name: str) -> pygit2.Oid | None:
     if tree is None:
         return None
