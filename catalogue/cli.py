@@ -109,6 +109,8 @@ LAZY = {
     "jobs": LazyCommand(
         "catalogue.jobs.cli:jobs",
         "Background jobs: how many are queued, running, done and failed; retry failed ones."),
+    "lineage": LazyCommand("catalogue.lineage.cli:lineage",
+                           "Show what a dataset was made from and what depends on it."),
     "mail": LazyCommand("catalogue.notifications.cli:mail",
                         "Send the email notifications waiting in the outbox."),
     "push": LazyCommand(
@@ -130,6 +132,8 @@ LAZY = {
         "Share DEPT/DATASET with a department or a partner organisation."),
     "shares": LazyCommand("catalogue.accounts_cli:shares",
                           "List whom DEPT/DATASET is shared with."),
+    "tags": LazyCommand("catalogue.tags.cli:tags",
+                        "Suggest tags for a dataset; accept or dismiss them."),
     "token": LazyCommand("catalogue.accounts_cli:token",
                          "API tokens, sent as `Authorization: Bearer <token>`."),
     "unshare": LazyCommand(

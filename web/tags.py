@@ -6,7 +6,7 @@ from flask import Blueprint, Response, jsonify, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from catalogue.errors import Forbidden
-from catalogue.tags.schemas import SuggestedTagPublic, TagReviewPublic
+from catalogue.tags.schemas import TagReviewPublic, public
 from catalogue.tags.service import TagReview
 from web import openapi
 from web.auth import actor, current_person, current_reader
@@ -37,8 +37,4 @@ def suggested(dept: str, name: str) -> Response:
 
 
 def as_json(review: TagReview) -> dict:
-    return TagReviewPublic(
-        dataset=review.dataset, dataset_yaml_line=review.dataset_yaml_line,
-        suggested=[SuggestedTagPublic(**vars(t)) for t in review.suggested],
-        accepted=[SuggestedTagPublic(**vars(t)) for t in review.accepted],
-    ).model_dump(mode="json")
+    return public(review).model_dump(mode="json")

@@ -22,3 +22,11 @@ class TagReviewPublic(SQLModel):
     """Accepted, not yet in dataset.yaml."""
     dataset_yaml_line: str | None
     """The `tags:` line that would put them there."""
+
+
+def public(review) -> TagReviewPublic:
+    """A `catalogue.tags.service.TagReview` as the API answers it."""
+    return TagReviewPublic(
+        dataset=review.dataset, dataset_yaml_line=review.dataset_yaml_line,
+        suggested=[SuggestedTagPublic(**vars(t)) for t in review.suggested],
+        accepted=[SuggestedTagPublic(**vars(t)) for t in review.accepted])

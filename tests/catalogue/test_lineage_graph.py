@@ -125,3 +125,20 @@ def test_the_story_as_a_reader_of_public_health_only(catalogue, story):
         for secret in ("housing", "Homelessness counts", '"health/gp-practices', "asha.patel",
                        str(story.nhs.path)):
             assert secret not in text
+
+
+def test_the_command_line_shows_the_graph(chain, settings):
+    from click.testing import CliRunner
+
+    from catalogue.cli import main
+
+    env = {"DATABASE_URL": settings.database_url}
+    args = ["lineage", layer_key(0, 0), "--instance", str(settings.instance)]
+    shown = CliRunner().invoke(main, [*args, "--depth", "1"], env=env)
+    assert shown.exit_code == 0, shown.output
+    assert layer_key(-1, 0) in shown.output and layer_key(-2, 0) not in shown.output
+    assert f"{layer_key(1, 0)} (1 hop): owner" in shown.output
+    as_json = CliRunner().invoke(main, [*args, "--json"], env=env)
+    assert len(json.loads(as_json.output)["nodes"]) == 5
+    bad = CliRunner().invoke(main, [*args, "--depth", "11"], env=env)
+    assert bad.exit_code == 2 and "depth" in bad.output

@@ -3,6 +3,7 @@ people who may share it, searched only once accepted, never written to git."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 
 import pytest
@@ -119,3 +120,25 @@ def test_a_new_text_draws_new_suggestions_and_keeps_decisions(indexed, registry)
     after = cat.tags.review(owner, Reader.everyone(), KEY)
     assert kept in [t.tag for t in after.accepted]
     assert any("shelter" in t.tag for t in after.suggested)
+
+
+def test_the_command_line_suggests_accepts_and_dismisses(indexed, settings):
+    from click.testing import CliRunner
+
+    from catalogue.cli import main
+
+    cat, _, _ = indexed
+    env = {"DATABASE_URL": settings.database_url}
+    args = [KEY, "--instance", str(settings.instance)]
+    listed = CliRunner().invoke(main, ["tags", *args, "--json"], env=env)
+    assert listed.exit_code == 0, listed.output
+    first, second = [t["tag"] for t in json.loads(listed.output)["suggested"][:2]]
+    done = CliRunner().invoke(main, ["tags", *args, "--accept", first, "--dismiss", second],
+                              env=env)
+    assert done.exit_code == 0, done.output
+    assert f"tags: [homelessness, {first}]" in done.output
+    review = cat.tags.review(None, Reader.everyone(), KEY, operator=True)
+    assert [t.tag for t in review.accepted] == [first]
+    assert second not in [t.tag for t in review.suggested]
+    bad = CliRunner().invoke(main, ["tags", *args, "--accept", "nothing like it"], env=env)
+    assert bad.exit_code != 0 and "tag: " in bad.output and "Traceback" not in bad.output
