@@ -7,9 +7,9 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from catalogue import browse
-from catalogue.access import Reader
-from catalogue.models import Version, VersionFile
+from catalogue.access import Reader, first_readable_version, readable
+from catalogue.errors import DatasetNotFound
+from catalogue.models import Dataset, Version, VersionFile
 from catalogue.profiles.store import profiles_of
 from catalogue.profiles.work import wants_profile
 
@@ -26,26 +26,30 @@ class VersionPoint:
 
 def version_history(s: Session, reader: Reader, department: str,
                     slug: str) -> list[VersionPoint]:
-    """Each version the reader may see, oldest first, with its size and rows."""
-    versions = list(reversed(browse.versions(s, reader, department, slug)))
-    if not versions:
-        return []
-    dataset_id = browse.readable_version(s, reader, department, slug,
-                                         versions[-1].number)[0].id
-    files: dict[int, list[tuple[str, str]]] = {}
-    for number, path, md5 in s.exec(
-            select(Version.number, VersionFile.path, VersionFile.md5)
-            .join(VersionFile, VersionFile.version_id == Version.id)
-            .where(Version.dataset_id == dataset_id)):
-        if wants_profile(path, md5):
-            files.setdefault(number, []).append((path, md5))
-    rows = _rows(s, {md5 for found in files.values() for _, md5 in found})
+    """Each version the reader may see, oldest first, with its size and rows (one query for
+    the versions and their files, one or two for the profiles)."""
+    dataset = s.exec(select(Dataset).where(Dataset.department == department,
+                                           Dataset.slug == slug, readable(reader))).first()
+    if dataset is None:
+        raise DatasetNotFound(f"{department}/{slug}")
+    versions: dict[int, tuple[datetime, int]] = {}
+    files: dict[int, list[str]] = {}
+    for number, authored_at, size, path, md5 in s.connection().execute(
+            select(Version.number, Version.authored_at, Version.size, VersionFile.path,
+                   VersionFile.md5)
+            .outerjoin(VersionFile, VersionFile.version_id == Version.id)
+            .where(Version.dataset_id == dataset.id,
+                   Version.number >= first_readable_version(reader, dataset))
+            .order_by(Version.number)):
+        versions[number] = (authored_at, size)
+        if path is not None and wants_profile(path, md5):
+            files.setdefault(number, []).append(md5)
+    rows = _rows(s, {md5 for found in files.values() for md5 in found})
     points = []
-    for v in versions:
-        tables = files.get(v.number, [])
-        counts = [rows.get(md5) for _, md5 in tables]
-        total = sum(counts) if tables and None not in counts else None
-        points.append(VersionPoint(v.number, v.authored_at, v.size, total))
+    for number, (authored_at, size) in versions.items():
+        counts = [rows.get(md5) for md5 in files.get(number, [])]
+        total = sum(counts) if counts and None not in counts else None
+        points.append(VersionPoint(number, authored_at, size, total))
     return points
 
 

@@ -32,16 +32,26 @@ class Chart:
     numeric: list[bool] = field(default_factory=list)
     """Which of the table's columns are numbers (aligned right)."""
 
+    def cells(self) -> list[list[str]]:
+        """The table's rows as text: numbers with thousands separators."""
+        return [[f"{cell:,}" if isinstance(cell, int | float) and not isinstance(cell, bool)
+                 else str(cell) for cell in row] for row in self.rows]
+
 
 def _chart(values: list[dict[str, Any]], mark: str, x: Any, y: Any, title: str,
            **mark_options: Any) -> dict[str, Any]:
+    """A spec whose data are `values`. Altair writes the chart around named data, and the
+    values go in after: Altair validates data given to it against the whole schema, which
+    costs milliseconds a point (the tests validate the finished specs instead)."""
     import altair as alt
 
-    chart = (alt.Chart(alt.Data(values=values), title=title)
-             .mark_line(point=True, **mark_options) if mark == "line" else
-             alt.Chart(alt.Data(values=values), title=title).mark_bar(**mark_options))
-    return chart.encode(x=x, y=y).properties(width="container", height=HEIGHT).to_dict(
-        validate=False)  # the tests validate; a page need not pay for it each time
+    base = alt.Chart(alt.Data(name="table"), title=title)
+    chart = base.mark_line(point=True, **mark_options) if mark == "line" else \
+        base.mark_bar(**mark_options)
+    spec = chart.encode(x=x, y=y).properties(width="container", height=HEIGHT).to_dict(
+        validate=False)
+    spec["data"] = {"values": values}
+    return spec
 
 
 def version_charts(points: list[VersionPoint]) -> list[Chart]:
