@@ -48,6 +48,7 @@ from benchmarks.common import (
 from catalogue.db import scratch_database
 
 METRICS = ROOT / "benchmarks" / "metrics" / "load.json"
+LOGS = ROOT / "benchmarks" / "out" / "load"  # each run's server log and locust's tables
 LOCUSTFILE = ROOT / "benchmarks" / "locustfile.py"
 PGBIN = Path("/usr/lib/postgresql/15/bin")
 PUSHED = "housing/load-pushes"
@@ -268,6 +269,11 @@ def run(folder: Path, server: str, workers: int, params: dict[str, Any], users: 
         finally:
             served.stop()
             end_processes_naming(instance)
+            keep = LOGS / folder.name
+            shutil.rmtree(keep, ignore_errors=True)
+            keep.mkdir(parents=True)
+            for found in [folder / "serve.log", *folder.glob("locust_*.csv")]:
+                shutil.copy(found, keep / found.name)
     loads = [load_before, *pusher.loads, load_after]
     return {**figures, "pushes": len(pusher.took), "push_failures": len(pusher.failed),
             "push_failure_lines": pusher.failed[:3],

@@ -146,10 +146,12 @@ class Follower:
 
     def advance(self, change: Recorded | None) -> None:
         """This process applied `change` to the host's index itself: move the position past
-        it unless other changes came before it that the host has not taken in."""
+        it unless other changes came before it that the host has not taken in (or another
+        process of the host is taking changes in: it may take this one in again, which is
+        harmless, rather than hold up the request that made it)."""
         if change is None:
             return
-        with self._host_lock() as held:
+        with self._host_lock(wait=False) as held:
             if held and self.position() == change.previous:
                 self._write(change.id)
 
