@@ -17,8 +17,17 @@ bp = Blueprint("tags", __name__, url_prefix="/datasets/<dept>/<name>/tags")
 api = Blueprint("tags_api", __name__, url_prefix="/api/v1/datasets/<dept>/<name>")
 
 
-@bp.post("/<any(accept, dismiss):decision>")
-def decide(dept: str, name: str, decision: str) -> BaseResponse:
+@bp.post("/accept")
+def accept(dept: str, name: str) -> BaseResponse:
+    return _decide(dept, name, "accept")
+
+
+@bp.post("/dismiss")
+def dismiss(dept: str, name: str) -> BaseResponse:
+    return _decide(dept, name, "dismiss")
+
+
+def _decide(dept: str, name: str, decision: str) -> BaseResponse:
     catalogue().tags.decide(current_person(), current_reader(), actor(), f"{dept}/{name}",
                             request.form.get("tag", ""), decision)
     return redirect(url_for("datasets.dataset", dept=dept, name=name) + "#suggested-tags")
