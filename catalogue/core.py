@@ -158,13 +158,14 @@ class Catalogue:
 
         queue_profiles(self.engine, self.jobs, keys)
 
-    def job_worker(self, name: str | None = None) -> Worker:
+    def job_worker(self, name: str | None = None, lease_s: float | None = None) -> Worker:
         """A worker for the job queue (`catalogue worker`); the datasets whose current
         version it profiled are re-indexed for search after each batch."""
         from catalogue.jobs.worker import Worker
         from catalogue.profiles.work import ProfileJobs
 
-        return Worker(self.jobs, [ProfileJobs(self.engine, self.storage, self.jobs)],
+        queue = self.jobs if lease_s is None else JobQueue(self.engine, lease_s=lease_s)
+        return Worker(queue, [ProfileJobs(self.engine, self.storage, queue)],
                       after=self._profiled, name=name)
 
     def _profiled(self, jobs: list[Claimed]) -> None:

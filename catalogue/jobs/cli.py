@@ -26,9 +26,13 @@ LOG_FILE = "worker.log"
               help="Stop once no job is left to run (default: wait for more).")
 @click.option("--idle", default=1.0, show_default=True, type=click.FloatRange(0.05, 60),
               help="Seconds between looks at the queue when it is empty.")
+@click.option("--lease", default=60.0, show_default=True, type=click.FloatRange(1, 3600),
+              help="Seconds a job stays this worker's without a heartbeat; past them (the "
+                   "worker died) another worker takes it.")
 @click.option("--parent-pid", type=int, hidden=True,
               help="Stop when this process ends (the server that started the worker).")
-def worker(instance: str, drain: bool, idle: float, parent_pid: int | None) -> None:
+def worker(instance: str, drain: bool, idle: float, lease: float,
+           parent_pid: int | None) -> None:
     """Run background jobs (profiles of new versions' files) until stopped."""
     from catalogue.core import Catalogue
 
@@ -39,7 +43,7 @@ def worker(instance: str, drain: bool, idle: float, parent_pid: int | None) -> N
         signal.signal(sig, lambda *_: stop.set())
     if parent_pid:
         threading.Thread(target=_watch_parent, args=(parent_pid, stop), daemon=True).start()
-    job_worker = cat.job_worker()
+    job_worker = cat.job_worker(lease_s=lease)
     try:
         job_worker.run_until(stop, idle_s=idle, drain=drain)
     finally:

@@ -159,16 +159,19 @@ class Worker:
 
     def run_until(self, stop: threading.Event, idle_s: float = IDLE_S,
                   drain: bool = False) -> None:
-        """Run jobs until `stop` is set (or, with `drain`, until none is left to claim)."""
+        """Run jobs until `stop` is set (or, with `drain`, until no job of its kinds is queued
+        or running: one that another worker holds may yet come back when its lease ends)."""
         while not stop.is_set():
             try:
                 worked = self.run_one()
+                empty = drain and not worked and not any(
+                    self.queue.pending(kind) for kind in self.handlers)
             except Exception:
                 log.exception("the job queue could not be read; trying again shortly")
-                worked = False
+                worked = empty = False
+            if empty:
+                break
             if not worked:
-                if drain:
-                    break
                 stop.wait(idle_s)
         self._settle()
         self.close()

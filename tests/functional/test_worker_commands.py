@@ -10,6 +10,15 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+from sqlmodel import select
+
+from catalogue.access import Reader
+from catalogue.jobs.models import Job
+from catalogue.profiles.reads import version_profile
+
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(32)
 
 
@@ -73,3 +82,41 @@ def test_serve_starts_a_worker_and_stops_it(registry, catalogue, settings):
         server.terminate()
         server.wait(timeout=30)
     wait_for(lambda: not processes_naming(settings.instance), timeout=30)  # it followed
+
+
+def test_a_worker_killed_mid_job_leaves_the_job_to_the_next_worker(registry, catalogue,
+                                                                     settings, tmp_path):
+    """kill -9 while it profiles a 100 MB CSV: the job is not lost; once its lease ends,
+    another worker takes it and profiles it."""
+    rows = 2_000_000
+    big = tmp_path / "big.csv"
+    pacsv.write_csv(pa.table({"id": np.arange(rows), "value": np.arange(rows) * 0.5,
+                              "ward": np.array(["Abbey", "Castle", "Mill"])[np.arange(rows) % 3],
+                              "ref": pa.array([f"REF-{i:012d}" for i in range(rows)])}), big)
+    registry.version("housing/big", {"big.csv": big.read_bytes()}, "A big table")
+    catalogue.indexer.index(str(registry.path))
+    env = dict(os.environ, CATALOGUE_INSTANCE=str(settings.instance),
+               DATABASE_URL=settings.database_url)
+    command = [sys.executable, "-m", "catalogue", "worker", "--lease", "2"]
+    first = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: catalogue.jobs.counts()["running"] == 1)
+    finally:
+        first.kill()
+        first.wait()
+    (job,) = catalogue.jobs.jobs("profile", _keys(catalogue)).values()
+    assert job.status == "running" and job.attempts == 1  # killed before it finished
+    second = catalogue_cli(settings, "worker", "--drain", "--lease", "2")
+    assert "1 job(s) done, 0 failed" in second.stdout, second.stderr
+    (job,) = catalogue.jobs.jobs("profile", _keys(catalogue)).values()
+    assert (job.status, job.attempts) == ("done", 2)
+    with catalogue.session() as s:
+        (file,) = version_profile(s, catalogue.jobs, Reader.everyone(), "housing", "big",
+                                  1)["files"]
+    assert file["rows"] == rows and file["status"] == "done"
+
+
+def _keys(catalogue) -> list[str]:
+    with catalogue.session() as s:
+        return list(s.exec(select(Job.key)))
