@@ -19,7 +19,7 @@ from catalogue.schemas import (
     VersionDetail,
     VersionPublic,
 )
-from catalogue.sharing.schemas import GrantPublic
+from catalogue.sharing.schemas import GrantPublic, RestrictedMatch
 
 
 class ErrorDetail(BaseModel):
@@ -97,6 +97,9 @@ class SearchAnswer(BaseModel):
     results: list[SearchHitPublic]
     facets: dict[str, list[FacetCount]]
     suggestion: str | None
+    restricted: list[RestrictedMatch] = Field(
+        [], description="Discoverable datasets that match and that the reader may not read "
+                        "(the catalogue's search only): ask their owners for access")
 
 
 class Suggestion(BaseModel):

@@ -72,6 +72,20 @@ class AccessDecision(BaseModel):
                                                     "data: the agreement it is shared under")
 
 
+class RestrictedMatch(BaseModel):
+    """A discoverable dataset that matches a search and that the reader may not read."""
+
+    id: str
+    department: str
+    department_name: str
+    slug: str
+    title: str
+    description: str
+    tags: list[str]
+    version_count: int
+    restricted: bool = True
+
+
 class DatasetOrDiscovered(RootModel[DatasetDetail | DiscoveredDataset]):
     """A dataset; or, for staff who may only discover it, what they may know of it
     (`restricted: true`)."""

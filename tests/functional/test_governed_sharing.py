@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import yaml
+from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import update
@@ -30,6 +32,7 @@ from registry.metadata import parse_catalogue_yaml
 from registry.problems import FileProblems
 from tests.builders import RegistryBuilder, sh
 from tests.functional.signing import PASSWORD, access_app, bearer, csrf_token, sign_in
+from web.commands import main
 
 CARERS = "adult-social-care/carers-assessments"  # department-only, personal data, discoverable
 FLOW = "adult-social-care/discharge-flow"  # department-only, owned by the NHS trust's Sarah
@@ -377,3 +380,28 @@ def test_agreements_in_catalogue_yaml_are_validated_with_clear_problems(tmp_path
         parse_catalogue_yaml("catalogue.yaml", yaml.safe_dump({
             "name": "x", "partners": [{"slug": "nhs-trust", "name": "N"}],
             "agreements": [twice, twice]}))
+
+
+def test_shares_on_the_command_line_record_a_purpose_and_wait_for_approval(env, settings):
+    def cli(*args: str):
+        return CliRunner().invoke(main, [*args, "--instance", str(settings.instance)],
+                                  env={"DATABASE_URL": settings.database_url,
+                                       "CATALOGUE_INSTANCE": str(settings.instance)})
+
+    refused = cli("share", CARERS, "--with", "partner:nhs-trust", "--purpose", "Discharge")
+    assert refused.exit_code != 0 and "agreement" in refused.output
+    made = cli("share", CARERS, "--with", "partner:nhs-trust", "--purpose", "Discharge",
+               "--agreement", "ISA-2026-001")
+    assert made.exit_code == 0, made.output
+    assert "pending: a governance officer approves grant" in made.output
+    [grant_id] = re.findall(r"grant (\w+)\)", made.output)
+    listed = cli("grants", "list", "--status", "pending")
+    assert listed.exit_code == 0
+    assert listed.output.split()[:3] == [grant_id, "pending", CARERS]
+    not_governance = cli("grants", "decide", grant_id, "approve", "--by", OWNER)
+    assert not_governance.exit_code != 0 and "Only governance officers" in not_governance.output
+    decided = cli("grants", "decide", grant_id, "approve", "--by", GOV, "--reason", "ISA")
+    assert decided.exit_code == 0, decided.output
+    assert decided.output.strip() == f"{CARERS} → partner:nhs-trust: in-force"
+    exported = cli("grants", "list", "--csv")
+    assert list(csv.DictReader(io.StringIO(exported.output)))[0]["status"] == "in-force"

@@ -65,7 +65,8 @@ def test_a_search_box_on_every_page(client, council):
 
 def test_the_api_answers_in_the_documented_shape(client, council):
     body = api(client, q="rough sleeping", per_page=1, sort="relevance")
-    assert list(body) == ["count", "results", "facets", "suggestion"]
+    assert list(body) == ["count", "results", "facets", "suggestion", "restricted"]
+    assert body["restricted"] == []  # discoverable datasets this reader may not read
     assert body["count"] == 2 and len(body["results"]) == 1
     [hit] = body["results"]
     assert list(hit) == ["id", "title", "department", "snippet", "score", "updated"]
