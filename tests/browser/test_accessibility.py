@@ -86,7 +86,8 @@ def test_the_catalogue_signed_in_has_no_serious_violations(live_server, page: Pa
     released, pending, asked = live_server.app.config["AXE_REQUESTS"]
     problems = {}
     for path in ("/", "/datasets", "/departments", "/departments/housing", f"/datasets/{KEY}",
-                 f"/datasets/{KEY}/versions", f"/datasets/{KEY}/versions/1", f"/datasets/{KEY}/lineage",
+                 f"/datasets/{KEY}/versions", f"/datasets/{KEY}/versions/1",
+                 f"/datasets/{KEY}/lineage",
                  "/datasets/housing/voids/versions/1", f"/datasets/{KEY}/sharing",
                  "/search?q=rough", "/search?q=zzzz", "/release-requests",
                  f"/release-requests/{released}", f"/release-requests/{pending}",
