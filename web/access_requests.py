@@ -15,6 +15,7 @@ from catalogue.schemas import DiscoveredDataset
 from catalogue.sharing.requests import AccessRequestInfo
 from web.auth import actor, current_person, current_reader
 from web.extensions import catalogue, session
+from web.params import json_object
 
 bp = Blueprint("access_requests", __name__)
 
@@ -127,10 +128,7 @@ def _request_page(request_id: str, errors: dict[str, str], form: dict[str, str])
 
 
 def _body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise InvalidInput("body", "send a JSON object")
-    return body
+    return json_object()  # a 400 naming `body` when it is not a JSON object
 
 
 def _text(body: dict, key: str) -> str:

@@ -21,6 +21,7 @@ from catalogue.sharing.register import RegisterFilter, register, to_csv
 from catalogue.sharing.rules import SHOWN_STATES
 from web.auth import actor, current_person
 from web.extensions import catalogue
+from web.params import json_object
 
 bp = Blueprint("governance", __name__)
 PAGE = "/governance/shares"
@@ -52,8 +53,8 @@ def register_json() -> Response:
 @bp.post("/api/v1/grants/<grant_id>/decision")
 @login_required
 def decide_json(grant_id: str) -> Response:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
+    body = json_object()
+    if not body:
         raise InvalidInput("body", "send a JSON object with decision and reason")
     decision, reason = body.get("decision"), body.get("reason")
     if not isinstance(decision, str):
