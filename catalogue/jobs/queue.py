@@ -96,10 +96,15 @@ class JobQueue:
         keys = list(rows)
         for start in range(0, len(keys), 500):
             batch = keys[start:start + 500]
-            statement = insert(JOBS).on_conflict_do_nothing(index_elements=["kind", "key"])
-            count += conn.execute(statement, [
-                {"kind": kind, "key": key, "payload": rows[key], "status": QUEUED,
-                 "retryable": False, "attempts": 0, "queued_at": at} for key in batch]).rowcount
+            known = set(conn.execute(select(JOBS.c.key).where(
+                JOBS.c.kind == kind, JOBS.c.key.in_(batch))).scalars())
+            new = [key for key in batch if key not in known]
+            if new:  # ON CONFLICT: another process may queue the same key meanwhile
+                statement = insert(JOBS).on_conflict_do_nothing(index_elements=["kind", "key"])
+                conn.execute(statement, [
+                    {"kind": kind, "key": key, "payload": rows[key], "status": QUEUED,
+                     "retryable": False, "attempts": 0, "queued_at": at} for key in new])
+            count += len(new)
             count += conn.execute(
                 update(JOBS).where(JOBS.c.kind == kind, JOBS.c.key.in_(batch),
                                    JOBS.c.status == FAILED, JOBS.c.retryable.is_(True))

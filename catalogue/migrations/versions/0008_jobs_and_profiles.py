@@ -29,10 +29,10 @@ def upgrade() -> None:
         sa.Column('retryable', sa.Boolean(), nullable=False),
         sa.Column('attempts', sa.Integer(), nullable=False),
         sa.Column('worker', STRING(), nullable=True),
-        sa.Column('queued_at', sa.DateTime(), nullable=False),
-        sa.Column('started_at', sa.DateTime(), nullable=True),
-        sa.Column('finished_at', sa.DateTime(), nullable=True),
-        sa.Column('lease_until', sa.DateTime(), nullable=True),
+        sa.Column('queued_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column('started_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column('finished_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column('lease_until', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('kind', 'key'),
     )
@@ -49,7 +49,7 @@ def upgrade() -> None:
         sa.Column('notes', sa.JSON(), nullable=False),
         sa.Column('size', sa.BigInteger(), nullable=True),
         sa.Column('seconds', sa.Float(), nullable=False),
-        sa.Column('profiled_at', sa.DateTime(), nullable=False),
+        sa.Column('profiled_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint('md5'),
     )
 
