@@ -173,6 +173,12 @@ def describe(operation: Operation, method: str = "GET"):
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.add_template_filter(breakable)
+
+
+def breakable(name: str) -> str:
+    """A model's CamelCase name that may wrap between its words (zero-width spaces)."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", "\u200b", name)
 
 
 @bp.get("/openapi.json")
