@@ -16,6 +16,7 @@ branch_labels = None
 depends_on = None
 
 STRING = sqlmodel.sql.sqltypes.AutoString
+MOMENT = sqlmodel.sql.sqltypes.UTCDateTime  # timestamptz on PostgreSQL, as the models
 
 
 def upgrade() -> None:
@@ -28,7 +29,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('status', STRING(), nullable=False,
                                       server_default='active'))
         batch_op.add_column(sa.Column('decided_by', STRING(), nullable=True))
-        batch_op.add_column(sa.Column('decided_at', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('decided_at', MOMENT(), nullable=True))
         batch_op.add_column(sa.Column('decision_reason', sa.Text(), nullable=True))
         batch_op.create_index(batch_op.f('ix_dataset_grant_agreement'), ['agreement'],
                               unique=False)
@@ -55,9 +56,9 @@ def upgrade() -> None:
     sa.Column('purpose', sa.Text(), nullable=False),
     sa.Column('status', STRING(), nullable=False),
     sa.Column('open_key', STRING(), nullable=True),
-    sa.Column('requested_at', sa.DateTime(), nullable=False),
+    sa.Column('requested_at', MOMENT(), nullable=False),
     sa.Column('decided_by', STRING(), nullable=True),
-    sa.Column('decided_at', sa.DateTime(), nullable=True),
+    sa.Column('decided_at', MOMENT(), nullable=True),
     sa.Column('reason', sa.Text(), nullable=True),
     sa.Column('grant_id', STRING(), nullable=True),
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], ),
