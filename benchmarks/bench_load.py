@@ -246,7 +246,7 @@ def run(folder: Path, server: str, workers: int, params: dict[str, Any], users: 
         catalogue(env, "push", PUSHED, str(folder / "counts.csv"), "-m", "First", "--metadata",
                   str(folder / "dataset.yaml"), "-C", str(clone))
         catalogue(env, "user", "add", EMAIL, "--name", "Load Reader", "--department",
-                  "housing", "--role", "governance", "--instance", str(instance))
+                  "housing", "--instance", str(instance))  # staff: what most readers are
         token = catalogue(env, "token", "create", EMAIL, "--instance", str(instance)).strip()
         headers = {"Authorization": f"Bearer {token}"}
 
