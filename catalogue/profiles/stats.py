@@ -28,6 +28,7 @@ EXACT_DISTINCT = 10_000
 TOP_KEPT = 1_000
 TOP_SHOWN = 10
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+HISTOGRAM_BINS = 10
 HLL_LG_K = 12
 KLL_K = 200
 VALUE_CHARS = 200  # a top value or range end is cut to this many characters
@@ -183,6 +184,17 @@ class ColumnStats:
 
     # ---- reading ---------------------------------------------------------------------------
 
+    def _histogram(self) -> dict[str, list] | None:
+        """Counts of values in HISTOGRAM_BINS equal ranges from min to max (from the KLL
+        sketch: approximate on a large column), for a chart of the column's distribution."""
+        low, high = float(self._min), float(self._max)
+        if not high > low:
+            return None
+        edges = _edges(low, high)
+        masses = self._quantiles.get_pmf(edges[1:-1])
+        return {"edges": [round(e, 6) for e in edges],
+                "counts": [int(round(m * self._numbers)) for m in masses]}
+
     @property
     def approximate(self) -> bool:
         return self._sketch is not None
@@ -217,6 +229,7 @@ class ColumnStats:
             if self._quantiles is not None and not self._quantiles.is_empty():
                 found["quantiles"] = {str(q): round(self._quantiles.get_quantile(q), 6)
                                       for q in QUANTILES}
+                found["histogram"] = self._histogram()
         elif kind in ("date", "datetime") and self._min is not None:
             found["min"], found["max"] = _moment(self._min, kind), _moment(self._max, kind)
         if kind in ("text", "boolean", "nested") or (
@@ -224,6 +237,11 @@ class ColumnStats:
             found["top"] = self.top()
             found["top_approximate"] = self.approximate
         return found
+
+
+def _edges(low: float, high: float) -> list[float]:
+    step = (high - low) / HISTOGRAM_BINS
+    return [low + step * i for i in range(HISTOGRAM_BINS + 1)]
 
 
 def _merge(left: pa.Table, right: pa.Table) -> pa.Table:

@@ -36,6 +36,9 @@ def test_a_csv_gets_types_nulls_distinct_ranges_top_values_and_a_sample():
     assert (c["households"]["min"], c["households"]["max"]) == (3, 12)
     assert c["households"]["mean"] == pytest.approx(22 / 3, rel=1e-4)
     assert c["households"]["quantiles"]["0.5"] == 7
+    histogram = c["households"]["histogram"]
+    assert histogram["edges"][0] == 3 and histogram["edges"][-1] == 12
+    assert sum(histogram["counts"]) == 3 and len(histogram["counts"]) == 10
     assert (c["report_date"]["min"], c["report_date"]["max"]) == ("2023-12-31", "2024-02-29")
     assert c["note"]["nulls"] == 1 and c["note"]["distinct"] == 1
     assert c["ward"]["top"][0] == {"value": "Abbey", "count": 2}
