@@ -150,6 +150,9 @@ def _site() -> dict[str, Any]:
     account_links = []
     if person is not None:
         account_links.append(("API tokens", url_for("account.tokens_page")))
+        account_links.append(("Access requests", url_for("access_requests.requests_page")))
+        if person.is_governance:
+            account_links.append(("Register of shares", url_for("governance.register_page")))
         if person.reads_audit:
             account_links.append(("Audit trail", url_for("audit.audit_page")))
     return {
