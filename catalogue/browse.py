@@ -309,6 +309,11 @@ def _summary(d: Dataset, names: dict[str, str], problem_count: int) -> DatasetSu
     )
 
 
+def first_version(s: Session, reader: Reader, department: str, slug: str) -> int:
+    """The oldest version number the reader may see of a dataset it can read (1: every one)."""
+    return first_readable_version(reader, _dataset_row(s, reader, department, slug))
+
+
 def readable_version(s: Session, reader: Reader, department: str, slug: str,
                      number: int) -> tuple[Dataset, Version]:
     """The dataset and its version `number`, if the reader may see both (else not found)."""

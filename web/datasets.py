@@ -33,12 +33,16 @@ def dataset(dept: str, name: str) -> str:
                                    limit=current_app.config["TIMELINE_VERSIONS"])
         lineage = browse.lineage(s, reader, dept, name)
         charts = version_charts(version_history(s, reader, dept, name))
+        first_readable = browse.first_version(s, reader, dept, name)
+    person = current_person()
+    asked = catalogue().access_requests.pending_for(person, detail.id) \
+        if person and first_readable > 1 else None
     can_share = may_share(current_person(), detail.department, detail.owners)
     tag_review = catalogue().tags.review(current_person(), reader, detail.id) \
         if can_share else None  # the same people decide its tags
     return render_template("dataset.html", dataset=detail, versions=versions,
                            lineage=lineage, can_share=can_share, tag_review=tag_review,
-                           version_charts=charts,
+                           version_charts=charts, first_readable=first_readable, asked=asked,
                            json_url=url_for("api.dataset", dept=dept, name=name))
 
 

@@ -405,3 +405,19 @@ def test_shares_on_the_command_line_record_a_purpose_and_wait_for_approval(env, 
     assert decided.output.strip() == f"{CARERS} → partner:nhs-trust: in-force"
     exported = cli("grants", "list", "--csv")
     assert list(csv.DictReader(io.StringIO(exported.output)))[0]["status"] == "in-force"
+
+
+def test_a_reader_from_a_version_on_asks_for_every_version_from_the_dataset_page(env):
+    env.catalogue.sharing.share(None, CLI, CARERS, "department:housing", from_version=2)
+    officer = env.signed_in(OFFICER)
+    page = f"/datasets/{CARERS}"
+    assert "It is shared with you from version 2 on" in officer.get(page).get_data(as_text=True)
+    sent = officer.post(f"{page}/access-requests", data={
+        "csrf_token": csrf_token(officer, page), "purpose": "Earlier assessments too"})
+    assert sent.status_code == 302
+    assert "You asked its owners for every version" in officer.get(page).get_data(as_text=True)
+    [asked] = env.api(OWNER).get("/api/v1/access-requests").get_json()["to_decide"]
+    env.api(OWNER).post(f"/api/v1/access-requests/{asked['id']}/decision",
+                        json={"decision": "approve"})
+    assert officer.get(f"{page}/versions/1/files/{FILE}").data == CARERS_DATA[0]
+    assert "Earlier versions" not in officer.get(page).get_data(as_text=True)
