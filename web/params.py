@@ -11,11 +11,11 @@ from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
 MAX_PAGE = 1_000_000  # far past any real page; keeps OFFSET within the database's integers
-MAX_INT = 2**63 - 1  # the database's largest integer
+MAX_INT = 2**31 - 1  # the largest INTEGER column value (32 bits on PostgreSQL)
 
 
 class BoundedInt(IntegerConverter):
-    """`<int:…>` in every route: a number past 64 bits is a 404, not an overflow in the
+    """`<int:…>` in every route: a number past the INTEGER columns is a 404, not an overflow in the
     database."""
 
     def __init__(self, map, *args, **kwargs):  # noqa: A002 (werkzeug's own name)
