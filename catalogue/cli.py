@@ -221,6 +221,7 @@ def index(path_or_url: str, instance: str) -> None:
     try:
         _print_report(cat.indexer.index(path_or_url, _progress(f"Indexing {path_or_url}")))
         _hand_over_columns(cat)
+        _profiles_waiting(cat)
     finally:
         cat.close()
 
@@ -262,6 +263,7 @@ def reindex(instance: str) -> None:
         for report in cat.indexer.reindex(_progress("Reindexing")):
             _print_report(report)
         _hand_over_columns(cat)
+        _profiles_waiting(cat)
     finally:
         cat.close()
 
@@ -278,6 +280,15 @@ def _hand_over_columns(cat: Catalogue) -> None:
     log = cat.settings.instance / "search" / LOG_FILE
     click.echo(f"Reading the column names of {left} file(s) for search in the background "
                f"(process {pid}; problems are logged to {log})")
+
+
+def _profiles_waiting(cat: Catalogue) -> None:
+    """Say how many files wait for their profile: a worker (`catalogue worker`, or the one
+    `catalogue serve` starts) profiles them."""
+    waiting = cat.jobs.counts("profile")["queued"]
+    if waiting:
+        click.echo(f"{waiting} file(s) wait to be profiled by `catalogue worker` (`catalogue "
+                   "serve` runs one)")
 
 
 def _progress(label: str) -> Callable[[int, int], None]:
