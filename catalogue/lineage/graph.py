@@ -14,11 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import Select, bindparam, tuple_
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, bindparam
+from sqlalchemy.orm import aliased, load_only
 from sqlmodel import Session, select
 
-from catalogue import browse
 from catalogue.access import Reader, can_read, first_readable_version, readable
 from catalogue.errors import DatasetNotFound, InvalidInput
 from catalogue.lineage.schemas import (
@@ -32,7 +31,7 @@ from catalogue.lineage.schemas import (
     LineageGraph,
 )
 from catalogue.models import Dataset, LineageEdge, Registry, Version, VersionFile
-from catalogue.schemas import Lineage
+from catalogue.schemas import LineageLink
 
 DEFAULT_DEPTH = 3
 MAX_DEPTH = 10
@@ -62,6 +61,10 @@ class Link:
     up: str | None
     up_version: int | None = None
     ref: str | None = None
+    recorded_ref: str | None = None
+    """As recorded: a URL, or an import's registry (whether or not it resolved to `up`)."""
+    path: str | None = None
+    rev: str | None = None
 
 
 @cache
@@ -72,7 +75,8 @@ def _statements(all_versions: bool) -> dict[str, Select]:
     up = aliased(Version)
     query = (select(Dataset.department, Dataset.slug, Version.number, LineageEdge.kind,
                     LineageEdge.upstream_key, up.number, LineageEdge.upstream_ref,
-                    LineageEdge.upstream_path, LineageEdge.upstream_md5)
+                    LineageEdge.upstream_path, LineageEdge.upstream_md5,
+                    LineageEdge.upstream_rev)
              .join(Version, Version.dataset_id == Dataset.id)
              .join(LineageEdge, LineageEdge.version_id == Version.id)
              .outerjoin(up, up.id == LineageEdge.upstream_version_id))
@@ -87,8 +91,14 @@ def _statements(all_versions: bool) -> dict[str, Select]:
     }
 
 
-_DATASETS_BY_KEY = select(Dataset).where(
-    tuple_(Dataset.department, Dataset.slug).in_(bindparam("pairs", expanding=True)))
+_DATASETS_BY_KEY = select(Dataset).options(load_only(
+    Dataset.id, Dataset.department, Dataset.slug, Dataset.title, Dataset.visibility,
+    Dataset.owners, Dataset.version_count)).where(
+    Dataset.department.in_(bindparam("departments", expanding=True)),
+    Dataset.slug.in_(bindparam("slugs", expanding=True)))
+"""Datasets by department and slug (one of each list: the caller keeps the pairs it asked
+for), with only what the graph shows and what `catalogue.access` asks of them loaded (anything
+else is loaded when first read)."""
 
 
 class Edges:
@@ -114,11 +124,11 @@ class Edges:
     def _links(self, statement, params: dict) -> list[Link]:
         links = []
         rows = self.s.connection().execute(statement, params)  # plain rows: no ORM work
-        for dept, slug, number, kind, up_key, up_number, ref, path, md5 in rows:
+        for dept, slug, number, kind, up_key, up_number, ref, path, md5, rev in rows:
             if up_key is None and kind == "import":
                 up_key, up_number = self._imported(ref, path, md5)
             links.append(Link(f"{dept}/{slug}", number, kind, up_key, up_number,
-                              None if up_key else ref))
+                              None if up_key else ref, ref, path, rev))
         return links
 
     def _all_imports(self) -> list[Link]:
@@ -193,12 +203,16 @@ class GraphBuilder:
         return [key for key in met if self._may_read(key)]
 
     def _load(self, keys: list[str]) -> None:
-        pairs = [tuple(key.split("/", 1)) for key in keys if key not in self.datasets]
+        wanted = {key for key in keys if key not in self.datasets}
         for key in keys:
             self.datasets.setdefault(key, None)
-        if pairs:
-            for row in self.s.exec(_DATASETS_BY_KEY, params={"pairs": pairs}):
-                self.datasets[row.key] = row
+        if wanted:
+            pairs = [key.split("/", 1) for key in wanted]
+            for row in self.s.exec(_DATASETS_BY_KEY, params={
+                    "departments": sorted({d for d, _ in pairs}),
+                    "slugs": sorted({slug for _, slug in pairs})}):
+                if row.key in wanted:
+                    self.datasets[row.key] = row
 
     def _may_read(self, key: str) -> bool:
         if key not in self._readable:
@@ -212,7 +226,7 @@ class GraphBuilder:
             self._first[key] = first_readable_version(self.reader, self.datasets[key])
         return self._first[key]
 
-    def graph(self, root: Dataset, depth: int, direct: Lineage) -> LineageGraph:
+    def graph(self, root: Dataset, depth: int) -> LineageGraph:
         nodes: dict[str, GraphNode] = {}
         placeholders: dict[str, str] = {}
         edges: dict[tuple[str, str, str], GraphEdge] = {}
@@ -253,11 +267,47 @@ class GraphBuilder:
                     distance=self.distance[link.down] - 1))
             edges.setdefault((source, target, link.kind),
                              GraphEdge(source=source, target=target, kind=link.kind))
+        upstream, downstream = self._direct(root)
         return LineageGraph(
-            **direct.model_dump(), depth=depth, versions=self.versions, nodes=list(nodes.values()),
+            dataset=root.key, upstream=upstream, downstream=downstream, depth=depth,
+            versions=self.versions, nodes=list(nodes.values()),
             edges=list(edges.values()), depends_on_this=self._dependants(),
             restricted_dependants=sum(1 for key, hop in self.distance.items()
                                       if hop > 0 and not self._may_read(key)))
+
+    def _direct(self, root: Dataset) -> tuple[list[LineageLink], list[LineageLink]]:
+        """The current version's own links, as the dataset's page lists them (the shape of
+        `browse.lineage`): what it was made from, and the datasets whose current version was
+        made from it, each named only when the reader may see it."""
+        upstream = []
+        mine = [link for link in self.links
+                if link.down == root.key and link.down_version == root.version_count]
+        for link in sorted(mine, key=lambda k: (k.kind, k.up or "", k.recorded_ref or "")):
+            imported = link.kind == "import"
+            if link.up is None:
+                upstream.append(LineageLink(kind=link.kind, ref=link.recorded_ref,
+                                            path=link.path, rev=link.rev))
+            elif not self._may_read(link.up):
+                upstream.append(LineageLink(kind=link.kind, restricted=True))
+            else:
+                number = link.up_version
+                if number is not None and number < self._first_version(link.up):
+                    number = None
+                upstream.append(LineageLink(
+                    kind=link.kind, dataset=link.up, title=self.datasets[link.up].title,
+                    version=number, path=link.path,
+                    ref=link.recorded_ref if imported else None,
+                    rev=link.rev if imported else None))
+        downstream: dict[tuple, LineageLink] = {}
+        theirs = [link for link in self.links if link.up == root.key and link.down != root.key
+                  and self.datasets.get(link.down) is not None
+                  and link.down_version == self.datasets[link.down].version_count]
+        for link in sorted(theirs, key=lambda k: (*k.down.split("/", 1), k.kind)):
+            found = LineageLink(kind=link.kind, dataset=link.down,
+                                title=self.datasets[link.down].title) \
+                if self._may_read(link.down) else LineageLink(kind=link.kind, restricted=True)
+            downstream.setdefault((found.kind, found.dataset, found.restricted), found)
+        return upstream, list(downstream.values())
 
     def _dependants(self) -> list[Dependant]:
         found = [(hop, key) for key, hop in self.distance.items()
@@ -283,4 +333,4 @@ def lineage_graph(s: Session, reader: Reader, department: str, slug: str,
         raise DatasetNotFound(f"{department}/{slug}")
     builder = GraphBuilder(s, reader, versions)
     builder.walk(root, depth)
-    return builder.graph(root, depth, browse.lineage(s, reader, department, slug))
+    return builder.graph(root, depth)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import SQLModel
+from pydantic import BaseModel
 
 from catalogue.schemas import Lineage
 
@@ -10,7 +10,7 @@ DATASET, RESTRICTED, EXTERNAL = "dataset", "restricted", "external"
 RESTRICTED_LABEL = "Restricted dataset"
 
 
-class GraphNode(SQLModel):
+class GraphNode(BaseModel):
     """A dataset (or one of its versions), something outside the catalogue (a URL, another
     registry), or a dataset the reader may not see: then only `id`, `kind` and `distance`,
     with an id that is a placeholder numbered in this answer alone."""
@@ -27,7 +27,7 @@ class GraphNode(SQLModel):
     ref: str | None = None
 
 
-class GraphEdge(SQLModel):
+class GraphEdge(BaseModel):
     """`source` was used to make `target` (edges point downstream)."""
 
     source: str
@@ -35,7 +35,7 @@ class GraphEdge(SQLModel):
     kind: str
 
 
-class Dependant(SQLModel):
+class Dependant(BaseModel):
     """A dataset made (directly or not) from the one asked about, for owners planning a change."""
 
     dataset: str

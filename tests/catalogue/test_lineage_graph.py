@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.lineage_corpus import layer_key, layered_graph, write_lineage_registry
+from catalogue import browse
 from catalogue.access import Reader
 from catalogue.errors import DatasetNotFound, InvalidInput
 from catalogue.lineage.graph import DEFAULT_DEPTH, MAX_DEPTH, lineage_graph, parse_depth
@@ -108,6 +109,18 @@ def test_pipeline_import_and_declared_edges_and_versions(catalogue, story):
         (e.source, e.target, e.kind) for e in by_version.edges}
     assert {n.id for n in source.nodes} >= {f"{counts}@2", f"{counts}@3", f"{rate_key}@1"}
     assert [d.dataset for d in source.depends_on_this] == [rate_key]
+    # the direct links are the dataset page's, read by catalogue.browse
+    with catalogue.session() as s:
+        for reader in (EVERYONE, PUBLIC_HEALTH_ONLY):
+            for key in (rate_key, "public-health/gp-practices"):
+                page = browse.lineage(s, reader, *key.split("/"))
+                for versions in (False, True):
+                    graph = lineage_graph(s, reader, *key.split("/"), versions=versions)
+                    assert (graph.upstream, graph.downstream) == (page.upstream,
+                                                                  page.downstream)
+        page = browse.lineage(s, EVERYONE, "housing", "homelessness")
+        assert lineage_graph(s, EVERYONE, "housing", "homelessness").downstream == \
+            page.downstream
 
 
 def test_the_story_as_a_reader_of_public_health_only(catalogue, story):
