@@ -11,6 +11,7 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 
 from catalogue.settings import Settings
+from tests.browser.test_accessibility import violations
 from tests.builders import RegistryBuilder
 
 pytestmark = pytest.mark.browser
@@ -47,7 +48,10 @@ def test_charts_are_drawn_without_breaking_the_csp(live_server, page: Page):
     page.get_by_text("Figures of this chart").first.click()
     expect(page.locator("#chart-size-table")).to_be_visible()
 
+    assert violations(page) == []
+
     page.goto(live_server(f"/datasets/{KEY}/versions/2"))
     drawn(page, "profile-1-time-series")
     drawn(page, "profile-1-column-2")
+    assert violations(page) == []  # the drawn charts and their tables pass axe-core too
     assert errors == []

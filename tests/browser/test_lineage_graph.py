@@ -17,6 +17,7 @@ from catalogue.demo.council import COUNCIL
 from catalogue.demo.nhs import NHS
 from catalogue.people import add_account
 from catalogue.settings import Settings
+from tests.browser.test_accessibility import violations
 from tests.functional.signing import PASSWORD, access_app
 
 pytestmark = pytest.mark.browser
@@ -77,6 +78,7 @@ def test_a_partner_sees_the_pipeline_and_the_import_with_their_sources_unnamed(
     for secret in HIDDEN_FROM_PARTNER:
         assert secret not in html and all(secret not in label for label in pipeline)
     expect(page.locator("#lineage-upstream")).to_contain_text("A restricted dataset")
+    assert violations(page) == []  # drawn, with its tables and restricted nodes
 
     imported = drawn(page, live_server(f"/datasets/{IMPORTED}/lineage?versions=1"))
     assert imported.count("Restricted dataset") == 1
