@@ -105,6 +105,9 @@ def make_corpus(output: Path) -> None:
         with cat.session() as s:
             _, listed = browse.datasets(s, Reader.everyone(), per_page=10**6)
             keys = [(d.id, d.version_count) for d in listed]
+        # The open-data search index of this scratch catalogue is never read: the measured
+        # catalogue builds its own from the releases it restores from git.
+        cat.releases.listeners.clear()
         approvals, refused, start = [], [], time.perf_counter()
         for done, (key, number) in enumerate(keys, 1):
             asked = cat.releases.request(publisher, actor, key, number,
@@ -146,9 +149,9 @@ def timed_get(where: Instance, path: str) -> tuple[float, bytes]:
 
 
 def next_page(body: bytes) -> str | None:
-    """The Hydra `nextPage` of a Turtle catalogue page, as a path."""
+    """The `hydra:next` page of a Turtle catalogue page, as a path."""
     for line in body.decode().splitlines():
-        if "hydra:nextPage" in line:
+        if "hydra:next " in line:
             url = line.split("<", 1)[1].split(">", 1)[0]
             parts = urllib.parse.urlsplit(url)
             return f"{parts.path}?{parts.query}"
@@ -156,7 +159,7 @@ def next_page(body: bytes) -> str | None:
 
 
 def walk_catalog(where: Instance) -> tuple[list[float], int]:
-    """Every page of /open/catalog.ttl, following hydra:nextPage: ms per page, page count."""
+    """Every page of /open/catalog.ttl, following hydra:next: ms per page, page count."""
     times, path = [], "/open/catalog.ttl"
     while path:
         elapsed, body = timed_get(where, path)
@@ -262,15 +265,15 @@ def report(figures: dict[str, Any], targets: dict[str, Any]) -> None:
           f"{figures['load_average_end']:.1f}")
     print(f"DCAT catalog.ttl, {figures['dcat_pages']} pages of 100:")
     print(f"  a page, uncached: median {figures['dcat_page_uncached_median_ms']:.0f} ms, "
-          f"max {figures['dcat_page_uncached_max_ms']:.0f} ms; every page "
-          f"{figures['dcat_all_pages_uncached_s']:.1f} s "
-          f"{verdict(figures['dcat_all_pages_uncached_s'], targets['uncached_s'])}")
+          f"slowest {figures['dcat_page_uncached_max_ms']:.0f} ms "
+          f"{verdict(figures['dcat_page_uncached_max_ms'] / 1000, targets['uncached_s'])}; "
+          f"all {figures['dcat_pages']} pages one after another "
+          f"{figures['dcat_all_pages_uncached_s']:.1f} s")
     print(f"  a page, cached: median {figures['dcat_page_cached_median_ms']:.1f} ms, p95 "
           f"{figures['dcat_page_cached_p95_ms']:.1f} ms "
           f"{verdict(figures['dcat_page_cached_p95_ms'], targets['cached_ms'])}")
-    print(f"  the whole catalogue in one document ({figures['dcat_whole_bytes'] / 1e6:.1f} MB):"
-          f" uncached {figures['dcat_whole_uncached_s']:.1f} s "
-          f"{verdict(figures['dcat_whole_uncached_s'], targets['uncached_s'])}, cached median "
+    print(f"  the whole catalogue as one document ({figures['dcat_whole_bytes'] / 1e6:.1f} MB, "
+          f"not the default): uncached {figures['dcat_whole_uncached_s']:.1f} s, cached median "
           f"{figures['dcat_whole_cached_median_ms']:.0f} ms")
     print(f"CKAN package_search, {figures['package_search_calls']} calls: p50 "
           f"{figures['package_search_p50_ms']:.1f} ms "
