@@ -36,6 +36,7 @@ from web import (
     open_data,
     open_feeds,
     openapi,
+    ops,
     pages,
     params,
     profiles,
@@ -93,6 +94,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(instance, cat)
     extensions.init_app(app, cat)
+    ops.init_app(app)  # first: the request id is there for whatever runs next
     if cat.notifications.mailer is not None and app.config.get("MAIL_SENDER", True):
         mailer = cat.notifications.mailer
         app.before_request(mailer.start)  # in each worker: a thread does not survive a fork
