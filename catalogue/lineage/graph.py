@@ -191,21 +191,28 @@ class GraphBuilder:
 
     def _meet(self, links: list[Link], hop: int, far) -> list[str]:
         """Record the links; the datasets first met at their far end, and of those the ones
-        the reader may see (the walk goes on from them)."""
+        the reader may see (the walk goes on from them). A link of a version the reader may
+        not see (a dataset shared from a later version on) is left out, and so is what only
+        it leads to."""
+        self._load([key for key in map(far, links) if key is not None])
         met = []
         for link in links:
+            if self._hidden_version(link):
+                continue
             self.links.add(link)
             key = far(link)
             if key is not None and key not in self.distance:
                 self.distance[key] = hop
                 met.append(key)
-        self._load(met)
         return [key for key in met if self._may_read(key)]
+
+    def _hidden_version(self, link: Link) -> bool:
+        return self._may_read(link.down) and link.down_version < self._first_version(link.down)
 
     def _load(self, keys: list[str]) -> None:
         wanted = {key for key in keys if key not in self.datasets}
-        for key in keys:
-            self.datasets.setdefault(key, None)
+        for key in wanted:
+            self.datasets[key] = None
         if wanted:
             pairs = [key.split("/", 1) for key in wanted]
             for row in self.s.exec(_DATASETS_BY_KEY, params={
@@ -253,10 +260,6 @@ class GraphBuilder:
 
         node(root.key, root.version_count if self.versions else None)
         for link in sorted(self.links, key=_order):
-            # a link is met from a dataset the reader may see; a version of it they may not
-            # see (shared from a later version on) has no links
-            if self._may_read(link.down) and link.down_version < self._first_version(link.down):
-                continue
             target = node(link.down, link.down_version)
             if link.up is not None:
                 source = node(link.up, link.up_version)

@@ -159,3 +159,29 @@ def test_the_command_line_shows_the_graph(chain, settings):
     assert len(json.loads(as_json.output)["nodes"]) == 5
     bad = CliRunner().invoke(main, [*args, "--depth", "11"], env=env)
     assert bad.exit_code == 2 and "depth" in bad.output
+
+
+def test_a_version_the_reader_may_not_see_has_no_links(catalogue, tmp_path):
+    """Shared from version 2 on: what version 1 was made from is not in the graph at all."""
+    from tests.builders import RegistryBuilder
+
+    registry = RegistryBuilder(tmp_path / "shared", {"housing": "Housing", "care": "Care"})
+    registry.version("housing/early-source", {"a.csv": "x\n1\n"}, "A", title="Early source")
+    registry.version("housing/later-source", {"b.csv": "x\n2\n"}, "B", title="Later source")
+    registry.version("care/derived", {"d.csv": "x\n1\n"}, "v1", title="Derived",
+                     visibility="department", derived_from=["housing/early-source"])
+    registry.version("care/derived", {"d.csv": "x\n2\n"}, "v2", title="Derived",
+                     visibility="department", derived_from=["housing/later-source"])
+    catalogue.indexer.index(str(registry.path))
+    reader = Reader(frozenset({"public", "internal", "department:housing"}),
+                    shared={"care/derived": 2})
+    with catalogue.session() as s:
+        graph = lineage_graph(s, reader, "care", "derived", versions=True)
+        early = lineage_graph(s, reader, "housing", "early-source", versions=True)
+        later = lineage_graph(s, reader, "housing", "later-source", versions=True)
+    assert {(e.source, e.target) for e in graph.edges} == {
+        ("housing/later-source@1", "care/derived@2")}
+    assert "Early source" not in json.dumps(graph.model_dump(mode="json"))
+    assert [n.id for n in early.nodes] == ["housing/early-source@1"]
+    assert early.depends_on_this == [] and early.restricted_dependants == 0
+    assert [d.dataset for d in later.depends_on_this] == ["care/derived"]
