@@ -67,7 +67,8 @@ DEPARTMENTS: dict[str, tuple[str, list[str], list[str]]] = {
 QUALIFIERS = ["by-ward", "by-lsoa", "by-age-band", "by-tenure", "by-provider", "by-month",
               "by-quarter", "by-locality", "by-ethnicity", "by-postcode-sector"]
 VARIANTS = ["", "-summary", "-detail", "-provisional"]
-MORE_VARIANTS = ["-annual", "-historic", "-cumulative", "-revised"]  # for corpora past 440 a department
+# For corpora of more than 440 datasets a department (make_registry's `more_variants`)
+MORE_VARIANTS = ["-annual", "-historic", "-cumulative", "-revised"]
 ACRONYMS = {"hmo": "HMO", "send": "SEND", "dols": "DoLS", "lsoa": "LSOA", "nhs": "NHS",
             "gp": "GP"}
 

@@ -75,9 +75,9 @@ def preview(s: Session, storage: RegistryStorage, reader: Reader, department: st
             number: int, path: str | None, rows: int = DEFAULT_ROWS) -> dict[str, Any]:
     """`{path, columns, rows, masked: [column…]}` of the first `rows` rows (the first sheet).
     Raises InvalidInput naming `path` for a folder or a file that is not a readable table."""
+    dataset, _ = browse.readable_version(s, reader, department, slug, number)  # 404 first
     if not path:
         raise InvalidInput("path", "give the path of a file of the version, such as data.csv")
-    dataset, _ = browse.readable_version(s, reader, department, slug, number)
     if not is_tabular(path):
         raise InvalidInput("path", f"{path} is not a table (CSV, TSV, Excel, Parquet or JSON)")
     try:
