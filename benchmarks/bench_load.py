@@ -53,6 +53,7 @@ LOCUSTFILE = ROOT / "benchmarks" / "locustfile.py"
 PGBIN = Path("/usr/lib/postgresql/15/bin")
 PUSHED = "housing/load-pushes"
 EMAIL = "load.reader@northmere.example.gov.uk"
+WARM_UP = 12  # rounds of each kind of request before measuring
 
 
 def free_port() -> int:
@@ -169,6 +170,19 @@ def targets(base: str, headers: dict[str, str]) -> dict[str, list]:
     return found
 
 
+def warm_up(base: str, headers: dict[str, str], found: dict[str, list]) -> None:
+    """A few of each kind of request, so that every worker has opened its search index and
+    compiled its templates before the measurement (as a server that has run a while has)."""
+    for n in range(WARM_UP):
+        key, number = found["versions"][n % len(found["versions"])]
+        word = found["words"][n % len(found["words"])]
+        for path in (f"/search?q={word}", f"/api/v1/search?q={word}", f"/datasets/{key}",
+                     f"/datasets/{key}/versions/{number}", f"/api/v1/datasets/{key}",
+                     f"/api/v1/datasets/{key}/versions/{number}",
+                     found["files"][n % len(found["files"])]):
+            get(f"{base}{path}", headers)
+
+
 class Pusher(threading.Thread):
     """`catalogue push` of a new version every `every` seconds until stopped; the machine's
     load average sampled at each tick."""
@@ -256,8 +270,7 @@ def run(folder: Path, server: str, workers: int, params: dict[str, Any], users: 
             found = targets(served.url, headers)
             target_file = folder / "targets.json"
             target_file.write_text(json.dumps(found))
-            for word in found["words"][:20]:  # every worker opens its search index
-                get(f"{served.url}/api/v1/search?q={word}", headers)
+            warm_up(served.url, headers, found)
             pusher = Pusher(env, clone, params["push_every_s"], folder)
             load_before = load_average()
             pusher.start()
