@@ -23,7 +23,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('target', STRING(), nullable=False),
     sa.Column('dataset_key', STRING(), nullable=True),
-    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('change_feed', schema=None) as batch_op:
@@ -40,13 +40,13 @@ def upgrade() -> None:
                               unique=False)
     op.create_table('work_mark',
     sa.Column('name', STRING(), nullable=False),
-    sa.Column('marked_at', sa.DateTime(), nullable=False),
+    sa.Column('marked_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('name')
     )
     op.create_table('shared_secret',
     sa.Column('name', STRING(), nullable=False),
     sa.Column('value', STRING(), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('name')
     )
 
