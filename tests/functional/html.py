@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 HIDDEN = {"script", "style", "head", "title"}
+EXECUTABLE = {"", "module", "text/javascript", "application/javascript"}
 
 
 @dataclass
@@ -46,8 +47,12 @@ class _Parser(HTMLParser):
         values = dict(attrs)
         self.page.event_handlers += [name for name, _ in attrs if name.startswith("on")]
         if tag == "script":
-            self.page.scripts.append(values)
-            self._script = []
+            # A data block (JSON, JSON-LD) is never run, so a CSP without inline script allows
+            # it: only script that runs counts, as a file loaded or as inline script.
+            runs = (values.get("type") or "").lower() in EXECUTABLE
+            if runs:
+                self.page.scripts.append(values)
+            self._script = [] if runs else None
         elif tag == "title":
             self._title = []
         elif tag == "a":
