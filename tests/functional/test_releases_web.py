@@ -59,7 +59,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
               contact="housing.data@northmere.gov.uk", owners=[PRIYA, GRACE])
     r.version(CLIENTS, {"clients.csv": b"client,age_band\nC1,65+\n"}, "Clients",
               title="Adult care clients", personal_data=True, visibility="department",
-              **COMMON)
+              **{**COMMON, "owners": ["ada.care@northmere.gov.uk"]})  # (owners read their own)
     r.version(NEEDS, {"needs.csv": b"ward,needs_count\nAbbey,40\n"}, "Needs",
               title="Housing needs", derived_from=[CLIENTS], **COMMON)
     shutil.rmtree(r.path / ".dvc" / "cache")  # read from the remote, as in production

@@ -34,7 +34,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     r.version(COUNTS, {"counts.csv": b"ward,people_count\nAbbey,12\n"}, "January", **COMMON)
     r.version(COUNTS, {"counts.csv": b"ward,people_count\nAbbey,14\n"}, "February")
     r.version(CLIENTS, {"clients.csv": b"client,age_band\nC1,65+\n"}, "Clients",
-              personal_data=True, visibility="department", **COMMON)
+              personal_data=True, visibility="department",
+              **{**COMMON, "owners": ["ada.care@northmere.gov.uk"]})  # (owners read their own)
     r.version(NEEDS, {"needs.csv": b"ward,needs_count\nAbbey,40\n"}, "Needs",
               derived_from=[CLIENTS], **COMMON)
     shutil.rmtree(r.path / ".dvc" / "cache")
