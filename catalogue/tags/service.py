@@ -16,6 +16,8 @@ from datetime import datetime
 import yaml
 from sqlalchemy import delete
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
 from catalogue.access import Reader, readable
@@ -90,7 +92,15 @@ class TagSuggestions:
 
     def refresh(self, key: str) -> None:
         """Draw the dataset's suggestions from its current text: open ones from an older text
-        go, decided ones stay (a dismissed tag is not suggested again)."""
+        go, decided ones stay (a dismissed tag is not suggested again). Two pages opened at
+        once (two web workers) may both draw: the second finds the first's rows and gives way,
+        since both drew the same suggestions from the same text."""
+        try:
+            self._draw(key)
+        except (IntegrityError, StaleDataError):
+            pass
+
+    def _draw(self, key: str) -> None:
         with write_session(self.engine) as s:
             dataset = self._dataset(s, Reader.everyone(), key)
             text = self._text(s, dataset)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import subprocess
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -92,6 +94,22 @@ def test_owners_accept_and_dismiss_and_only_accepted_tags_are_searched(indexed, 
     assert status == "" and len(subprocess.run(
         ["git", "log", "--oneline"], cwd=registry.path, capture_output=True, text=True,
         check=True).stdout.splitlines()) == 2
+
+
+def test_pages_opened_at_once_draw_the_suggestions_once(indexed):
+    """Two web workers showing the dataset to its owner at the same moment both draw: neither
+    fails (the second gives way) and each tag is suggested once."""
+    cat, owner, _ = indexed
+    start = threading.Barrier(4)
+
+    def look() -> list[str]:
+        start.wait()
+        return [t.tag for t in cat.tags.review(owner, Reader.everyone(), KEY).suggested]
+
+    with ThreadPoolExecutor(4) as pool:
+        seen = [f.result() for f in [pool.submit(look) for _ in range(4)]]
+    assert seen[0] and all(sorted(tags) == sorted(seen[0]) for tags in seen)
+    assert len(set(seen[0])) == len(seen[0])
 
 
 def test_decisions_are_checked(indexed):
