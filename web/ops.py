@@ -3,8 +3,10 @@ JSON logs, and the request metrics.
 
 - `X-Request-ID`: taken from the request when it is a sane token (a proxy's id), otherwise
   generated; the response carries it, and every log line written while answering has it.
-- Logs: with `CATALOGUE_LOG_JSON` true (the default outside tests), one JSON object per line on
-  standard error, an access line per request included (`catalogue.requests`).
+- Logs: with `CATALOGUE_LOG_JSON` true (the default when standard error is not a terminal, as
+  under systemd, a container or gunicorn's log file; never in tests), one JSON object per line on
+  standard error, an access line per request included (`catalogue.requests`). A person running
+  `catalogue serve` or `catalogue demo` in a terminal reads plain lines.
 - `/metrics` may be limited to some addresses with `CATALOGUE_METRICS_ALLOW` (comma-separated
   IP addresses or networks); by default it answers anyone, as Prometheus' convention is, and
   shows only counts and timings, never a dataset's name.
@@ -37,7 +39,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.before_request(_start)
     app.after_request(_finish)
-    app.config.setdefault("LOG_JSON", not app.config.get("TESTING"))
+    app.config.setdefault("LOG_JSON", not app.config.get("TESTING") and not sys.stderr.isatty())
     if _truthy(app.config["LOG_JSON"]):
         install_json_logging()
     cat = app.extensions["catalogue"]
