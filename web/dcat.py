@@ -6,8 +6,9 @@ Every answer carries a weak ETag (the same graph may serialise its blank nodes d
 from one build to the next) and Last-Modified, both made from the open releases' fingerprint,
 and answers 304 to a matching If-None-Match or If-Modified-Since; `Cache-Control: no-cache`
 makes every cache ask again, so a withdrawal is seen by the next request. Settings:
-`DCAT_PAGE_SIZE` (datasets per page, 100), `DCAT_LICENCE` (the catalogue's own licence,
-an open licence id, OGL-UK-3.0), `ORGANISATION_NAME` (the publisher; else the registry's name).
+`DCAT_PAGE_SIZE` (datasets per page, 100), `DCAT_CACHE_MB` (built pages kept, 64 MB),
+`DCAT_LICENCE` (the catalogue's own licence, an open licence id, OGL-UK-3.0),
+`ORGANISATION_NAME` (the publisher; else the registry's name).
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ NEGOTIATED = {"text/turtle": "turtle", "application/ld+json": "json-ld",
 def _setup(state) -> None:
     state.app.config.setdefault("DCAT_PAGE_SIZE", 100)
     state.app.config.setdefault("DCAT_LICENCE", "OGL-UK-3.0")
-    state.app.extensions[CACHE] = CatalogCache()
+    state.app.config.setdefault("DCAT_CACHE_MB", 64)
+    state.app.extensions[CACHE] = CatalogCache(
+        int(float(state.app.config["DCAT_CACHE_MB"]) * 1024 * 1024))
 
 
 @bp.get("/open/catalog")

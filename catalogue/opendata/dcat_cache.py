@@ -84,13 +84,16 @@ def serialise(graph: Graph, kind: str) -> bytes:
 
 
 class CatalogCache:
-    """The last few serialised catalogues (pages × formats), for one fingerprint at a time."""
+    """The serialised catalogues (pages × formats) of one fingerprint at a time, least recently
+    used first out once they hold more than `budget` bytes. Sized in bytes, not entries, so a
+    harvester walking every page of a large catalogue finds them all on its next walk."""
 
-    def __init__(self, size: int = 32):
-        self.size = size
+    def __init__(self, budget: int = 64 * 1024 * 1024):
+        self.budget = budget
         self._lock = threading.Lock()
         self._current: Fingerprint | None = None
         self._entries: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._bytes = 0
 
     def get(self, state: Fingerprint, key: Hashable, build: Callable[[], bytes]) -> bytes:
         """The body cached for `key` in this state, else `build()`'s (built unlocked: two
@@ -99,13 +102,16 @@ class CatalogCache:
             if state != self._current:
                 self._current = state
                 self._entries.clear()
+                self._bytes = 0
             if key in self._entries:
                 self._entries.move_to_end(key)
                 return self._entries[key]
         body = build()
         with self._lock:
-            if state == self._current:
+            if state == self._current and key not in self._entries:
                 self._entries[key] = body
-                while len(self._entries) > self.size:
-                    self._entries.popitem(last=False)
+                self._bytes += len(body)
+                while self._bytes > self.budget and len(self._entries) > 1:
+                    _, dropped = self._entries.popitem(last=False)
+                    self._bytes -= len(dropped)
         return body

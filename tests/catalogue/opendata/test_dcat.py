@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from catalogue.opendata.dcat_cache import Fingerprint
+from catalogue.opendata.dcat_cache import CatalogCache, Fingerprint
 from catalogue.opendata.dcat_terms import (
     email_of,
     file_format,
@@ -64,3 +64,30 @@ def test_last_modified_is_never_the_second_of_a_change_still_under_way():
     assert later.last_modified(changed + timedelta(seconds=2)) == after  # same second: the
     assert later.etag() != state.etag()  # date cannot tell them apart, the entity tag does
     assert Fingerprint(0, None, None, None).last_modified(changed) is None
+
+
+def test_the_cache_keeps_pages_within_its_byte_budget_least_recently_used_out():
+    cache = CatalogCache(budget=25)
+    state = Fingerprint(3, datetime(2025, 3, 1, tzinfo=UTC), None, "Northmere")
+    built: list[str] = []
+
+    def page(name: str, size: int = 10):
+        def build() -> bytes:
+            built.append(name)
+            return name.encode().ljust(size, b".")
+        return build
+
+    for name in ("p1", "p2"):
+        cache.get(state, name, page(name))
+    cache.get(state, "p1", page("p1"))  # p1 used last: p2 goes first
+    cache.get(state, "p3", page("p3"))  # 30 bytes > 25
+    assert built == ["p1", "p2", "p3"]
+    cache.get(state, "p1", page("p1"))
+    cache.get(state, "p2", page("p2"))
+    assert built == ["p1", "p2", "p3", "p2"]
+    cache.get(state, "big", page("big", 100))  # larger than the budget: kept alone
+    cache.get(state, "big", page("big", 100))
+    assert built[-1:] == ["big"] and built.count("big") == 1
+    later = Fingerprint(4, datetime(2025, 3, 2, tzinfo=UTC), None, "Northmere")
+    cache.get(later, "big", page("big", 100))  # a release or withdrawal: built anew
+    assert built.count("big") == 2
