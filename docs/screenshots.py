@@ -34,6 +34,8 @@ def main(base: str, instance: str) -> None:
             page.fill("#email", email)
             page.fill("#password", password)
             page.click("button:has-text('Sign in')")
+            if not page.locator("button:has-text('Sign out')").count():
+                raise SystemExit(f"could not sign in as {email} (ten sign-ins a minute at most)")
 
         shot("/sign-in", "sign-in", full=False)
         sign_in("hannah.whitfield@northmere.example.gov.uk")
@@ -47,10 +49,8 @@ def main(base: str, instance: str) -> None:
         shot("/datasets/housing/temporary-accommodation/compare?from=1&to=2", "compare")
         page.goto(base + "/datasets/housing/homelessness-rate/lineage")
         page.wait_for_selector("canvas")
-        page.screenshot(path=str(OUT / "lineage.png"), full_page=False)
-        page.click("button:has-text('Sign out')")
-        sign_in("tom.gallagher@northmere.example.gov.uk")
-        shot("/search?q=safeguarding", "restricted-search", full=False)
+        page.screenshot(path=str(OUT / "lineage.png"), full_page=True)
+        shot("/search?q=safeguarding", "restricted-search")  # Adult Social Care's, discoverable
         shot("/datasets/adult-social-care/safeguarding-concerns", "restricted")
         page.click("button:has-text('Sign out')")
         sign_in("margaret.okonkwo@northmere.example.gov.uk")
