@@ -58,7 +58,7 @@ def main(base: str, instance: str) -> None:
         page.click("button:has-text('Sign out')")
         sign_in("grace.adeyemi@northmere.example.gov.uk")
         shot("/audit", "audit", full=False)
-        shot("/governance/shares", "register", full=False)
+        shot("/governance/shares", "register")
         shot("/release-requests", "release-queue", full=False)
         page.goto(base + "/release-requests?status=awaiting-review")
         page.locator("a[href^='/release-requests/R-']").first.click()
