@@ -13,7 +13,7 @@ import time
 import pytest
 from sqlmodel import select
 
-from catalogue.after_push import LOCKS, IndexQueue, after_push, registry_key
+from catalogue.after_push import LOCKS, IndexQueue, after_push, index_queue, registry_key
 from catalogue.indexer import Indexer
 from catalogue.models import Dataset, Version
 
@@ -38,7 +38,7 @@ def versions(catalogue) -> list[tuple[int, str]]:
 def test_a_notify_finding_a_run_under_way_leaves_it_the_push(registry, env, catalogue):
     catalogue.indexer.index(str(registry.path))
     first = registry.version(KEY, {"counts.csv": "ward,count\nAbbey,3\n"}, "First count")
-    queue = IndexQueue(env.instance / LOCKS, registry_key(str(registry.path)))
+    queue = index_queue(env, registry_key(str(registry.path)))
     assert queue.acquire(wait=False)  # an index run under way
     try:
         started = time.perf_counter()
@@ -75,7 +75,7 @@ def test_the_holder_goes_round_again_for_a_mark_left_while_it_indexed(registry, 
     catalogue.indexer.index(str(registry.path))
     shas = [registry.version(KEY, {"counts.csv": f"ward,count\nAbbey,{n}\n"}, f"Count {n}")
             for n in range(3)]
-    queue = IndexQueue(env.instance / LOCKS, registry_key(str(registry.path)))
+    queue = index_queue(env, registry_key(str(registry.path)))
     rounds = []
     original = Indexer.index_registry
 
@@ -107,14 +107,14 @@ def test_racing_notifies_record_each_version_once_in_commit_order(registry, env,
     for thread in threads:
         thread.join(150)
     assert versions(catalogue) == [(n + 1, sha) for n, sha in enumerate(shas)]
-    assert not IndexQueue(env.instance / LOCKS, registry_key(str(registry.path))).pending()
+    assert not index_queue(env, registry_key(str(registry.path))).pending()
 
 
 def test_report_waits_for_the_run_under_way_then_lists_the_versions(registry, env, catalogue):
     catalogue.indexer.index(str(registry.path))
     old = registry.head()
     new = registry.version(KEY, {"counts.csv": "ward,count\nAbbey,3\n"}, "First count")
-    queue = IndexQueue(env.instance / LOCKS, registry_key(str(registry.path)))
+    queue = index_queue(env, registry_key(str(registry.path)))
     assert queue.acquire(wait=False)
     out = io.StringIO()
     waiting = threading.Thread(target=after_push, args=(str(registry.path), old, new), kwargs={
@@ -133,7 +133,7 @@ def test_report_lists_the_versions_that_the_run_it_waited_for_indexed(registry, 
     catalogue.indexer.index(str(registry.path))
     old = registry.head()
     new = registry.version(KEY, {"counts.csv": "ward,count\nAbbey,3\n"}, "First count")
-    queue = IndexQueue(env.instance / LOCKS, registry_key(str(registry.path)))
+    queue = index_queue(env, registry_key(str(registry.path)))
     assert queue.acquire(wait=False)
     out = io.StringIO()
     waiting = threading.Thread(target=after_push, args=(str(registry.path), old, new), kwargs={

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 from pathlib import Path
 
 import pytest
@@ -106,7 +107,7 @@ def test_ten_racing_pushes_from_three_clones_are_each_one_version_in_commit_orde
         worker.join(DEADLINE_S + 30)
     stop.set()
     racer.join(60)
-    assert not errors, errors
+    assert not errors, "".join("".join(traceback.format_exception(e)) for e in errors)
 
     assert len(record["pushed"]) == 10
     for message in record["lost"]:
