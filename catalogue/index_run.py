@@ -312,7 +312,12 @@ class IndexRun:
             )
             signatures: dict[int, list[tuple[str, str]]] = {}
             for dataset_id, version_id, path, md5 in latest:
-                state = by_id[dataset_id]
+                state = by_id.get(dataset_id)
+                if state is None:
+                    # Made by another run between the two reads (on PostgreSQL each read sees
+                    # its own moment): that run moved the head, so this run's claim on the
+                    # head it read fails.
+                    continue
                 if state.latest is None:
                     state.latest = VersionRef(version_id)
                 signatures.setdefault(dataset_id, []).append((path, md5))
