@@ -132,21 +132,20 @@ def _revision(engine: Engine) -> str | None:
 
 
 def _sqlite_copy(engine: Engine, target: Path) -> None:
-    source = sqlite3.connect(make_url(str(engine.url)).database)
-    try:
-        copy = sqlite3.connect(target)
-        with copy:
-            source.backup(copy)
-        copy.close()
-    finally:
-        source.close()
+    _sqlite_backup(Path(make_url(str(engine.url)).database), target)
 
 
 def _sqlite_restore(backup_file: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     for suffix in ("-wal", "-shm"):  # an empty database's leftovers
         Path(f"{target}{suffix}").unlink(missing_ok=True)
-    source = sqlite3.connect(backup_file)
+    _sqlite_backup(backup_file, target)
+
+
+def _sqlite_backup(source_file: Path, target: Path) -> None:
+    """Copy one SQLite database into another with SQLite's online backup (consistent while
+    others write)."""
+    source = sqlite3.connect(source_file)
     try:
         copy = sqlite3.connect(target)
         with copy:
